@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Run a command against a throwaway PostgreSQL cluster.
+
+    python scripts/with_postgres.py pytest ...
+
+Creates a cluster with initdb in a temporary directory, starts it on a free port of
+127.0.0.1, runs the command with DATABASE_URL pointing at it, then stops the server
+and removes the directory, whatever the command's outcome. PostgreSQL refuses to run
+as root, so under root the server runs as the `postgres` (or `nobody`) user.
+"""
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+
+def find_binary(name: str) -> str:
+    found = shutil.which(name)
+    if found:
+        return found
+    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
+    if not candidates:
+        sys.exit(f"{name} introuvable : installez les binaires du serveur PostgreSQL (paquet Debian « postgresql »).")
+    return candidates[0]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def as_server_user(cmd: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return cmd
+    for user in ("postgres", "nobody"):
+        try:
+            pwd.getpwnam(user)
+        except KeyError:
+            continue
+        return ["runuser", "-u", user, "--", *cmd]
+    sys.exit("Aucun utilisateur non privilégié pour lancer PostgreSQL.")
+
+
+def main() -> int:
+    if len(sys.argv) < 2:
+        sys.exit(__doc__)
+    initdb, pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
+    root = tempfile.mkdtemp(prefix="parcours-pg-")
+    data, log = os.path.join(root, "data"), os.path.join(root, "server.log")
+    if os.geteuid() == 0:
+        user = "postgres" if _user_exists("postgres") else "nobody"
+        shutil.chown(root, user=user)
+        os.chmod(root, 0o755)
+    port = free_port()
+    try:
+        subprocess.run(
+            as_server_user([initdb, "-D", data, "-U", "parcours", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+        options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+        options += " -c full_page_writes=off -c max_connections=50"
+        subprocess.run(as_server_user([pg_ctl, "-D", data, "-l", log, "-o", options, "-w", "start"]), check=True)
+        env = dict(os.environ, DATABASE_URL=f"postgres://parcours@127.0.0.1:{port}/postgres")
+        return subprocess.call(sys.argv[1:], env=env)
+    finally:
+        subprocess.run(as_server_user([pg_ctl, "-D", data, "-m", "immediate", "stop"]), stdout=subprocess.DEVNULL)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _user_exists(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
+if __name__ == "__main__":
+    sys.exit(main())

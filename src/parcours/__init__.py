@@ -1,0 +1,1 @@
+"""Parcours: the solidarity services platform of a French département."""

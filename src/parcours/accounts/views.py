@@ -1,0 +1,94 @@
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from parcours.accounts.forms import AgentLoginForm, ApiTokenForm, OtpTokenForm
+from parcours.accounts.middleware import second_factor_satisfied
+from parcours.accounts.models import ApiToken
+from parcours.core import audit
+from parcours.core.models import AuditAction
+
+
+class AgentLoginView(LoginView):
+    form_class = AgentLoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+    extra_context = {"title": "Connexion", "proconnect_enabled": bool(settings.PROCONNECT_CLIENT_ID)}
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        audit.record(self.request.user, AuditAction.LOGIN, request=self.request)
+        return response
+
+    def form_invalid(self, form):
+        audit.record(None, AuditAction.LOGIN_FAILED, request=self.request)
+        return super().form_invalid(form)
+
+
+@require_POST
+def logout_view(request):
+    logout(request)
+    messages.info(request, "Vous êtes déconnecté.")
+    return redirect("accounts:login")
+
+
+def _safe_next(request) -> str:
+    target = request.GET.get("next") or request.POST.get("next") or "/"
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+@login_required
+def otp_view(request):
+    """Check the TOTP code; on first use, enrol a new authenticator app with a QR code."""
+    if second_factor_satisfied(request):
+        return redirect(_safe_next(request))
+    agent = request.user
+    device = TOTPDevice.objects.filter(user=agent, confirmed=True).first()
+    enrolling = device is None
+    if enrolling:
+        device = TOTPDevice.objects.filter(user=agent, confirmed=False).first() or TOTPDevice.objects.create(
+            user=agent, name="Application d'authentification", confirmed=False
+        )
+    form = OtpTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            if enrolling:
+                device.confirmed = True
+                device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("token", "Ce code n'est pas valide ou a expiré. Saisissez le code affiché maintenant.")
+    context = {"form": form, "enrolling": enrolling, "title": "Second facteur", "next": _safe_next(request)}
+    if enrolling:
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)
+        context["secret"] = device.config_url.split("secret=")[1].split("&")[0]
+    return render(request, "accounts/otp.html", context)
+
+
+@login_required
+def api_tokens(request):
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and "revoke" in request.POST:
+        ApiToken.objects.filter(agent=request.user, pk=request.POST["revoke"]).update(revoked_at=timezone.now())
+        messages.success(request, "Le jeton est révoqué.")
+        return redirect("accounts:api_tokens")
+    if request.method == "POST" and form.is_valid():
+        _, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+    tokens = ApiToken.objects.filter(agent=request.user, revoked_at__isnull=True).order_by("-created_at")
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {"form": form, "tokens": tokens, "new_token": new_token, "title": "Jetons d'API"},
+    )

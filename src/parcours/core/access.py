@@ -1,0 +1,47 @@
+"""Who may see which person: the one permission check used by every view and API endpoint.
+
+The rule itself lives in `PersonQuerySet.visible_to`; this module adds the audited
+fetch that views and the API use, so that a refused access answers 404 (existence is
+not revealed) and leaves a trace.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from parcours.core import audit
+from parcours.core.models import AuditAction
+
+
+def visible_persons(agent):
+    from parcours.people.models import Person
+
+    return Person.objects.visible_to(agent)
+
+
+def can_see_person(agent, person) -> bool:
+    return visible_persons(agent).filter(pk=person.pk).exists()
+
+
+def get_person_for(agent, person_id, *, request=None, action: str = AuditAction.VIEW, audit_read: bool = True):
+    """The person `person_id` if `agent` may see it, audited; otherwise Http404, the refusal audited."""
+    from parcours.people.models import Person
+
+    try:
+        person_id = int(person_id)
+    except (TypeError, ValueError):
+        raise Http404("Personne introuvable.")
+    person = visible_persons(agent).select_related("commune__unit").filter(pk=person_id).first()
+    if person is None:
+        exists = Person.objects.filter(pk=person_id).exists()
+        audit.record(
+            agent,
+            AuditAction.DENIED,
+            person=Person(pk=person_id) if exists else None,
+            request=request,
+            requested_id=person_id,
+        )
+        raise Http404("Personne introuvable.")
+    if audit_read:
+        audit.record(agent, action, person=person, request=request)
+    return person

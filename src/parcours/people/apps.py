@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class PeopleConfig(AppConfig):
+    name = "parcours.people"
+    label = "people"
+    verbose_name = "Personnes et foyers"
+
+    menu_items = [("Personnes", "people:search", None)]

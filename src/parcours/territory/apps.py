@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class TerritoryConfig(AppConfig):
+    name = "parcours.territory"
+    label = "territory"
+    verbose_name = "Territoire"
+
+    menu_items = [("Territoire", "territory:overview", None)]

@@ -1,0 +1,17 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from parcours.api import api
+
+urlpatterns = [
+    path("", include("parcours.core.urls")),
+    path("comptes/", include("parcours.accounts.urls")),
+    path("personnes/", include("parcours.people.urls")),
+    path("territoire/", include("parcours.territory.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
+
+if settings.PROCONNECT_CLIENT_ID:
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))

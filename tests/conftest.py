@@ -1,0 +1,30 @@
+import pytest
+
+from tests.accounts.factories import AgentFactory
+from tests.territory.factories import CommuneFactory, DepartementFactory, UnitFactory
+
+
+@pytest.fixture
+def departement(db):
+    return DepartementFactory(code="59", name="Nord")
+
+
+@pytest.fixture
+def two_units(departement):
+    """Two territorial units, each with one commune."""
+    unit_a = UnitFactory(departement=departement, code="A", name="Unité A")
+    unit_b = UnitFactory(departement=departement, code="B", name="Unité B")
+    commune_a = CommuneFactory(departement=departement, unit=unit_a, name="Communeville")
+    commune_b = CommuneFactory(departement=departement, unit=unit_b, name="Autreville")
+    return {"unit_a": unit_a, "unit_b": unit_b, "commune_a": commune_a, "commune_b": commune_b}
+
+
+@pytest.fixture
+def agent_a(two_units):
+    return AgentFactory(units=[two_units["unit_a"]], role="referent")
+
+
+@pytest.fixture
+def logged_client(client, agent_a):
+    client.force_login(agent_a)
+    return client
