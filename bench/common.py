@@ -22,7 +22,9 @@ class Measure:
     stdout: str
 
 
-def figure(name: str, value: float, unit: str, baseline: float | None = None, baseline_name: str = "") -> dict:
+def figure(
+    name: str, value: float, unit: str, baseline: float | None = None, baseline_name: str = ""
+) -> dict:
     """One benchmark figure as `make bench` reports it; ratio = value / baseline."""
     ratio = round(value / baseline, 4) if baseline else None
     return {

@@ -25,7 +25,9 @@ def find_binary(name: str) -> str:
         return found
     candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), reverse=True)
     if not candidates:
-        sys.exit(f"{name} introuvable : installez les binaires du serveur PostgreSQL (paquet Debian « postgresql »).")
+        sys.exit(
+            f"{name} introuvable : installez les binaires du serveur PostgreSQL (paquet Debian « postgresql »)."
+        )
     return candidates[0]
 
 
@@ -56,21 +58,27 @@ def main() -> int:
     if os.geteuid() == 0:
         user = "postgres" if _user_exists("postgres") else "nobody"
         shutil.chown(root, user=user)
-        os.chmod(root, 0o755)
+        os.chmod(root, 0o755)  # noqa: S103 (the server user must reach its data dir)
     port = free_port()
     try:
         subprocess.run(
-            as_server_user([initdb, "-D", data, "-U", "parcours", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]),
+            as_server_user(
+                [initdb, "-D", data, "-U", "parcours", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8"]
+            ),
             check=True,
             stdout=subprocess.DEVNULL,
         )
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
         options += " -c full_page_writes=off -c max_connections=50"
-        subprocess.run(as_server_user([pg_ctl, "-D", data, "-l", log, "-o", options, "-w", "start"]), check=True)
+        subprocess.run(
+            as_server_user([pg_ctl, "-D", data, "-l", log, "-o", options, "-w", "start"]), check=True
+        )
         env = dict(os.environ, DATABASE_URL=f"postgres://parcours@127.0.0.1:{port}/postgres")
         return subprocess.call(sys.argv[1:], env=env)
     finally:
-        subprocess.run(as_server_user([pg_ctl, "-D", data, "-m", "immediate", "stop"]), stdout=subprocess.DEVNULL)
+        subprocess.run(
+            as_server_user([pg_ctl, "-D", data, "-m", "immediate", "stop"]), stdout=subprocess.DEVNULL
+        )
         shutil.rmtree(root, ignore_errors=True)
 
 

@@ -14,3 +14,6 @@ api = NinjaAPI(
 
 api.add_router("/personnes/", "parcours.people.api.router")
 api.add_router("/territoire/", "parcours.territory.api.router")
+api.add_router("/imports/", "parcours.imports.api.router")
+api.add_router("/rsa/", "parcours.rsa.api.router")
+api.add_router("/emploi/", "parcours.jobs.api.router")

@@ -80,6 +80,9 @@ INSTALLED_APPS = [
     "parcours.territory",
     "parcours.accounts",
     "parcours.people",
+    "parcours.imports",
+    "parcours.rsa",
+    "parcours.jobs",
     "parcours.demo",
 ]
 
@@ -139,7 +142,9 @@ if PROCONNECT_CLIENT_ID:
     OIDC_RP_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
     OIDC_RP_SIGN_ALGO = os.environ.get("PROCONNECT_SIGN_ALGO", "RS256")
     _issuer = os.environ.get("PROCONNECT_ISSUER", "").rstrip("/")
-    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get("PROCONNECT_AUTHORIZATION_ENDPOINT", f"{_issuer}/authorize")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = os.environ.get(
+        "PROCONNECT_AUTHORIZATION_ENDPOINT", f"{_issuer}/authorize"
+    )
     OIDC_OP_TOKEN_ENDPOINT = os.environ.get("PROCONNECT_TOKEN_ENDPOINT", f"{_issuer}/token")
     OIDC_OP_USER_ENDPOINT = os.environ.get("PROCONNECT_USER_ENDPOINT", f"{_issuer}/userinfo")
     OIDC_OP_JWKS_ENDPOINT = os.environ.get("PROCONNECT_JWKS_ENDPOINT", f"{_issuer}/jwks")

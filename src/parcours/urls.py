@@ -9,6 +9,9 @@ urlpatterns = [
     path("comptes/", include("parcours.accounts.urls")),
     path("personnes/", include("parcours.people.urls")),
     path("territoire/", include("parcours.territory.urls")),
+    path("imports/", include("parcours.imports.urls")),
+    path("rsa/", include("parcours.rsa.urls")),
+    path("emploi/", include("parcours.jobs.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

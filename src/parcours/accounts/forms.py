@@ -32,4 +32,6 @@ class OtpTokenForm(DsfrBaseForm):
 
 
 class ApiTokenForm(DsfrBaseForm):
-    name = forms.CharField(label="Nom du jeton", max_length=100, help_text="Par exemple : « script d'export ».")
+    name = forms.CharField(
+        label="Nom du jeton", max_length=100, help_text="Par exemple : « script d'export »."
+    )

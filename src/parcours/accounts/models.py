@@ -16,7 +16,9 @@ class OrganisationKind(models.TextChoices):
 class Organisation(models.Model):
     name = models.CharField("nom", max_length=200)
     kind = models.CharField("type", max_length=20, choices=OrganisationKind.choices)
-    departement = models.ForeignKey("territory.Departement", on_delete=models.PROTECT, related_name="organisations")
+    departement = models.ForeignKey(
+        "territory.Departement", on_delete=models.PROTECT, related_name="organisations"
+    )
     siret = models.CharField("SIRET", max_length=14, blank=True)
 
     class Meta:
@@ -42,7 +44,12 @@ class Agent(AbstractUser):
     """A professional who uses Parcours: an agent of the département or of a partner."""
 
     organisation = models.ForeignKey(
-        Organisation, verbose_name="organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="agents"
+        Organisation,
+        verbose_name="organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agents",
     )
     role = models.CharField("rôle", max_length=30, choices=Role.choices, default=Role.ACCUEIL)
     units = models.ManyToManyField(
@@ -74,7 +81,9 @@ def _hash_token(raw: str) -> str:
 
 class ApiTokenQuerySet(models.QuerySet):
     def authenticate(self, raw: str) -> Agent | None:
-        token = self.select_related("agent").filter(key_hash=_hash_token(raw), revoked_at__isnull=True).first()
+        token = (
+            self.select_related("agent").filter(key_hash=_hash_token(raw), revoked_at__isnull=True).first()
+        )
         if token is None or not token.agent.is_active:
             return None
         return token.agent

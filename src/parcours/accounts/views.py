@@ -81,7 +81,9 @@ def api_tokens(request):
     form = ApiTokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and "revoke" in request.POST:
-        ApiToken.objects.filter(agent=request.user, pk=request.POST["revoke"]).update(revoked_at=timezone.now())
+        ApiToken.objects.filter(agent=request.user, pk=request.POST["revoke"]).update(
+            revoked_at=timezone.now()
+        )
         messages.success(request, "Le jeton est révoqué.")
         return redirect("accounts:api_tokens")
     if request.method == "POST" and form.is_valid():

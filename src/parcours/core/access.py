@@ -23,7 +23,9 @@ def can_see_person(agent, person) -> bool:
     return visible_persons(agent).filter(pk=person.pk).exists()
 
 
-def get_person_for(agent, person_id, *, request=None, action: str = AuditAction.VIEW, audit_read: bool = True):
+def get_person_for(
+    agent, person_id, *, request=None, action: str = AuditAction.VIEW, audit_read: bool = True
+):
     """The person `person_id` if `agent` may see it, audited; otherwise Http404, the refusal audited."""
     from parcours.people.models import Person
 

@@ -21,7 +21,9 @@ def record(
 ) -> AuditEvent:
     """Add one audit event. `detail` must hold no NIR, address or contact data."""
     if channel is None:
-        channel = AuditChannel.API if request is not None and request.path.startswith("/api/") else AuditChannel.WEB
+        channel = (
+            AuditChannel.API if request is not None and request.path.startswith("/api/") else AuditChannel.WEB
+        )
         if request is None:
             channel = AuditChannel.CLI
     authenticated = agent is not None and getattr(agent, "is_authenticated", False)
@@ -36,7 +38,9 @@ def record(
     )
 
 
-def record_changes(agent, person, changed_fields: list[str], *, request=None, created: bool = False) -> AuditEvent:
+def record_changes(
+    agent, person, changed_fields: list[str], *, request=None, created: bool = False
+) -> AuditEvent:
     """Audit a change, naming the fields changed but never their values."""
     action = AuditAction.CREATE if created else AuditAction.UPDATE
     return record(agent, action, person=person, request=request, fields=sorted(changed_fields))

@@ -9,7 +9,9 @@ def site(request):
         "SITE_CONFIG": {
             "site_title": "Parcours",
             "site_tagline": f"Solidarités et insertion — département {settings.PARCOURS_DEPARTEMENT}",
-            "header_brand_html": "Département<br />du Nord" if settings.PARCOURS_DEPARTEMENT == "59" else "Département",
+            "header_brand_html": "Département<br />du Nord"
+            if settings.PARCOURS_DEPARTEMENT == "59"
+            else "Département",
             "footer_brand_html": "Département",
             "beta_tag": True,
             "footer_description": "Parcours, logiciel libre (AGPL-3.0-or-later) des solidarités départementales.",

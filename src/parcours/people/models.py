@@ -13,9 +13,13 @@ from parcours.people.nir import clean_nir, validate_nir
 def validate_birth_date(value: datetime.date) -> None:
     today = timezone.localdate()
     if value > today:
-        raise ValidationError("La date de naissance ne peut pas être dans le futur.", code="birth_date_future")
+        raise ValidationError(
+            "La date de naissance ne peut pas être dans le futur.", code="birth_date_future"
+        )
     if value.year < today.year - 120:
-        raise ValidationError("La date de naissance est trop ancienne (plus de 120 ans).", code="birth_date_old")
+        raise ValidationError(
+            "La date de naissance est trop ancienne (plus de 120 ans).", code="birth_date_old"
+        )
 
 
 class Civility(models.TextChoices):
@@ -74,7 +78,9 @@ class Person(models.Model):
         help_text="Numéro de sécurité sociale : 13 caractères, ou 15 avec la clé.",
     )
     caf_number = models.CharField("matricule CAF/MSA", max_length=15, blank=True, db_index=True)
-    france_travail_id = models.CharField("identifiant France Travail", max_length=20, blank=True, db_index=True)
+    france_travail_id = models.CharField(
+        "identifiant France Travail", max_length=20, blank=True, db_index=True
+    )
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
     address = models.CharField("adresse", max_length=250, blank=True)
@@ -120,10 +126,19 @@ class Person(models.Model):
         if self.nir and self.birth_date and len(self.nir) >= 5 and self.nir[3:5].isdigit():
             month = int(self.nir[3:5])
             if f"{self.birth_date:%y}" != self.nir[1:3]:
-                raise ValidationError({"nir": "L'année de naissance du NIR ne correspond pas à la date de naissance."})
+                raise ValidationError(
+                    {"nir": "L'année de naissance du NIR ne correspond pas à la date de naissance."}
+                )
             if 1 <= month <= 12 and month != self.birth_date.month:
-                raise ValidationError({"nir": "Le mois de naissance du NIR ne correspond pas à la date de naissance."})
-        if self.nir and self.sex and self.nir[0] in "12" and self.nir[0] != ("1" if self.sex == Sex.MALE else "2"):
+                raise ValidationError(
+                    {"nir": "Le mois de naissance du NIR ne correspond pas à la date de naissance."}
+                )
+        if (
+            self.nir
+            and self.sex
+            and self.nir[0] in "12"
+            and self.nir[0] != ("1" if self.sex == Sex.MALE else "2")
+        ):
             raise ValidationError({"sex": "Le sexe ne correspond pas au premier chiffre du NIR."})
 
     def save(self, *args, **kwargs):
@@ -150,7 +165,9 @@ class Household(models.Model):
         verbose_name = "foyer"
         constraints = [
             models.UniqueConstraint(
-                fields=["organism", "caf_number"], condition=~Q(caf_number=""), name="unique_household_dossier"
+                fields=["organism", "caf_number"],
+                condition=~Q(caf_number=""),
+                name="unique_household_dossier",
             )
         ]
 
@@ -173,7 +190,9 @@ class HouseholdMember(models.Model):
     class Meta:
         verbose_name = "membre du foyer"
         verbose_name_plural = "membres du foyer"
-        constraints = [models.UniqueConstraint(fields=["household", "person"], name="unique_household_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "person"], name="unique_household_member")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} ({self.get_role_display()})"
@@ -218,7 +237,10 @@ class PersonEvent(models.Model):
         verbose_name = "événement du parcours"
         verbose_name_plural = "événements du parcours"
         ordering = ["-occurred_at", "-id"]
-        indexes = [models.Index(fields=["person", "occurred_at"]), models.Index(fields=["kind", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["person", "occurred_at"]),
+            models.Index(fields=["kind", "occurred_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.occurred_at:%d/%m/%Y}"

@@ -111,7 +111,9 @@ class Site(models.Model):
     name = models.CharField("nom", max_length=200)
     address = models.CharField("adresse", max_length=250)
     commune = models.ForeignKey(Commune, on_delete=models.PROTECT, related_name="sites")
-    unit = models.ForeignKey(TerritorialUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="sites")
+    unit = models.ForeignKey(
+        TerritorialUnit, null=True, blank=True, on_delete=models.SET_NULL, related_name="sites"
+    )
     latitude = models.FloatField("latitude")
     longitude = models.FloatField("longitude")
     phone = models.CharField("téléphone", max_length=20, blank=True)
