@@ -38,6 +38,7 @@ class Role(models.TextChoices):
     INSTRUCTEUR_AIDES = "instructeur_aides", "Instructeur des aides"
     MANAGER = "manager", "Responsable d'équipe"
     ADMINISTRATEUR = "administrateur", "Administrateur"
+    EMPLOYEUR = "employeur", "Employeur (portail)"
 
 
 class Agent(AbstractUser):
