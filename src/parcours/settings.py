@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "parcours.people",
     "parcours.imports",
     "parcours.rsa",
+    "parcours.orientation",
+    "parcours.appointments",
     "parcours.jobs",
     "parcours.demo",
 ]
