@@ -1,4 +1,6 @@
 import pytest
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.accounts.factories import AgentFactory
 from tests.territory.factories import CommuneFactory, DepartementFactory, UnitFactory
@@ -24,7 +26,16 @@ def agent_a(two_units):
     return AgentFactory(units=[two_units["unit_a"]], role="referent")
 
 
+def login_verified(client, agent):
+    """Log `agent` in as if past both factors (password and a confirmed TOTP device)."""
+    device = TOTPDevice.objects.create(user=agent, name="test", confirmed=True)
+    client.force_login(agent)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 @pytest.fixture
 def logged_client(client, agent_a):
-    client.force_login(agent_a)
-    return client
+    return login_verified(client, agent_a)
