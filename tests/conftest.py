@@ -26,6 +26,12 @@ def agent_a(two_units):
     return AgentFactory(units=[two_units["unit_a"]], role="referent")
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 is slow by design; tests don't need it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def login_verified(client, agent):
     """Log `agent` in as if past both factors (password and a confirmed TOTP device)."""
     device = TOTPDevice.objects.create(user=agent, name="test", confirmed=True)

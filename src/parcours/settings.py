@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "widget_tweaks",
     "dsfr",
+    # Serves the Swagger UI of /api/v1/docs from our static files (no CDN).
+    "ninja",
     "parcours.core",
     "parcours.territory",
     "parcours.accounts",

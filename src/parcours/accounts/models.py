@@ -75,6 +75,24 @@ class Agent(AbstractUser):
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
 
+    @property
+    def may_register_persons(self) -> bool:
+        """Whether the agent may create and edit persons and their households."""
+        return self.is_administrator or self.role in PERSON_REGISTRAR_ROLES
+
+    def may_register_in(self, commune) -> bool:
+        """Whether the agent may place a person in `commune`: a commune of one of their
+        units, or anywhere for administrators."""
+        if self.is_administrator:
+            return True
+        return commune.unit_id is not None and self.units.filter(pk=commune.unit_id).exists()
+
+
+# Roles that register persons (first reception, orientation, référents, their managers).
+PERSON_REGISTRAR_ROLES = frozenset(
+    {Role.ACCUEIL, Role.CHARGE_ORIENTATION, Role.REFERENT, Role.MANAGER, Role.ADMINISTRATEUR}
+)
+
 
 def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

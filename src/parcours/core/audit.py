@@ -33,7 +33,8 @@ def record(
         person=person,
         action=action,
         channel=channel,
-        path=request.get_full_path()[:300] if request is not None else "",
+        # The path only: a query string may hold a searched name or NIR.
+        path=request.path[:300] if request is not None else "",
         detail=detail,
     )
 

@@ -41,11 +41,20 @@ class PersonQuerySet(models.QuerySet):
             return self.none()
         if agent.is_administrator:
             return self
+        if agent.role == "employeur":
+            # Employers reach persons only through the job platform's consented proposals.
+            return self.none()
         unit_ids = list(agent.units.values_list("id", flat=True))
         followed = Follow.objects.active().filter(agent=agent).values("person_id")
         return self.filter(Q(commune__unit_id__in=unit_ids) | Q(id__in=followed))
 
     def search(self, text: str = "", birth_date: datetime.date | None = None):
+        """Persons matching `text` and, if given, born on `birth_date`.
+
+        `text` is a NIR (13 characters or more: matched on its first 13), a CAF/MSA number
+        (digits: the person's or their household's), or names in any order: every word must
+        appear in the usage name, birth name or first names ("Jean Dupont" finds DUPONT Jean,
+        and a maiden name finds the person under her usage name)."""
         qs = self
         text = (text or "").strip()
         if text:
@@ -53,9 +62,21 @@ class PersonQuerySet(models.QuerySet):
             if compact[:2].isdigit() and len(compact) >= 13:
                 qs = qs.filter(nir__startswith=compact[:13])
             elif compact.isdigit():
-                qs = qs.filter(Q(caf_number=compact) | Q(households__caf_number=compact)).distinct()
+                # One subquery of two index scans: an OR of the two conditions would make
+                # PostgreSQL scan the whole table, and a join would need a DISTINCT.
+                holders = (
+                    Person.objects.filter(caf_number=compact)
+                    .order_by()
+                    .values("id")
+                    .union(
+                        HouseholdMember.objects.filter(household__caf_number=compact)
+                        .order_by()
+                        .values("person_id")
+                    )
+                )
+                qs = qs.filter(id__in=holders)
             else:
-                for word in normalize_name(text).split():
+                for word in dict.fromkeys(normalize_name(text).split()):
                     qs = qs.filter(search_names__contains=word)
         if birth_date:
             qs = qs.filter(birth_date=birth_date)
