@@ -95,3 +95,4 @@ def _invalid(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse
     return api.create_response(
         request, {"detail": "Les données envoyées sont invalides.", "erreurs": errors}, status=422
     )
+api.add_router("/indicateurs/", "parcours.indicators.api.router")

@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "parcours.orientation",
     "parcours.appointments",
     "parcours.jobs",
+    "parcours.indicators",
     "parcours.demo",
 ]
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("agendas/", include("parcours.appointments.urls")),
     path("rdv/", include("parcours.appointments.public_urls")),
     path("emploi/", include("parcours.jobs.urls")),
+    path("indicateurs/", include("parcours.indicators.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]
