@@ -34,6 +34,7 @@ api.add_router("/rsa/", "parcours.rsa.api.router")
 api.add_router("/emploi/", "parcours.jobs.api.router")
 api.add_router("/orientation/", "parcours.orientation.api.router")
 api.add_router("/rdv/", "parcours.appointments.api.router")
+api.add_router("/indicateurs/", "parcours.indicators.api.router")
 
 # Messages for pydantic's error types; anything else is "Valeur invalide."
 _PYDANTIC_MESSAGES = {
@@ -95,4 +96,3 @@ def _invalid(request: HttpRequest, errors: dict[str, list[str]]) -> HttpResponse
     return api.create_response(
         request, {"detail": "Les données envoyées sont invalides.", "erreurs": errors}, status=422
     )
-api.add_router("/indicateurs/", "parcours.indicators.api.router")

@@ -1,21 +1,25 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
-from dsfr.forms import DsfrBaseForm
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
+
+from parcours.core.forms import DsfrForm
 
 
-class AgentLoginForm(DsfrBaseForm, AuthenticationForm):
+class AgentLoginForm(DsfrForm, AuthenticationForm):
+    # Labels declared here, not set in __init__: DsfrBaseForm builds the bound fields
+    # (and their labels) while initialising.
+    username = UsernameField(label="Identifiant", widget=forms.TextInput(attrs={"autofocus": True}))
+    password = forms.CharField(
+        label="Mot de passe",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     error_messages = {
         "invalid_login": "Identifiant ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",
     }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["username"].label = "Identifiant"
-        self.fields["password"].label = "Mot de passe"
 
-
-class OtpTokenForm(DsfrBaseForm):
+class OtpTokenForm(DsfrForm):
     token = forms.CharField(
         label="Code à 6 chiffres",
         help_text="Le code affiché par votre application d'authentification.",
@@ -31,7 +35,7 @@ class OtpTokenForm(DsfrBaseForm):
         return token
 
 
-class ApiTokenForm(DsfrBaseForm):
+class ApiTokenForm(DsfrForm):
     name = forms.CharField(
         label="Nom du jeton", max_length=100, help_text="Par exemple : « script d'export »."
     )

@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from parcours.accounts.forms import AgentLoginForm, ApiTokenForm, OtpTokenForm
 from parcours.accounts.middleware import second_factor_satisfied
-from parcours.accounts.models import ApiToken
+from parcours.accounts.models import Agent, ApiToken
 from parcours.core import audit
 from parcours.core.models import AuditAction
 
@@ -22,7 +22,20 @@ class AgentLoginView(LoginView):
     form_class = AgentLoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
-    extra_context = {"title": "Connexion", "proconnect_enabled": bool(settings.PROCONNECT_CLIENT_ID)}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = "Connexion"
+        context["proconnect_enabled"] = bool(settings.PROCONNECT_CLIENT_ID)
+        if settings.PARCOURS_DEMO:
+            # `make demo` prints these accounts; the login page repeats them for the demo only.
+            context["demo_agents"] = (
+                Agent.objects.filter(otp_exempt=True, is_active=True)
+                .select_related("organisation")
+                .prefetch_related("units")
+                .order_by("role", "username")
+            )
+        return context
 
     def form_valid(self, form):
         response = super().form_valid(form)
@@ -62,17 +75,27 @@ def otp_view(request):
         )
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        allowed, _ = device.verify_is_allowed()
+        if allowed and device.verify_token(form.cleaned_data["token"]):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("token", "Ce code n'est pas valide ou a expiré. Saisissez le code affiché maintenant.")
+        audit.record(agent, AuditAction.LOGIN_FAILED, request=request, step="second_factor")
+        if allowed:
+            form.add_error(
+                "token", "Ce code n'est pas valide ou a expiré. Saisissez le code affiché maintenant."
+            )
+        else:
+            form.add_error(
+                "token", "Trop d'essais infructueux : patientez quelques secondes avant de réessayer."
+            )
     context = {"form": form, "enrolling": enrolling, "title": "Second facteur", "next": _safe_next(request)}
     if enrolling:
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)
-        context["secret"] = device.config_url.split("secret=")[1].split("&")[0]
+        secret = device.config_url.split("secret=")[1].split("&")[0]
+        context["secret"] = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     return render(request, "accounts/otp.html", context)
 
 

@@ -1,20 +1,146 @@
+import csv
+import json
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import Count
+from django.http import StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from parcours.core.models import AuditEvent
+from parcours.accounts.models import Role
+from parcours.core import audit
+from parcours.core.access import visible_persons
+from parcours.core.forms import AuditFilterForm
+from parcours.core.models import AuditAction, AuditEvent
+from parcours.people.forms import PersonSearchForm
+from parcours.people.models import Follow, HouseholdMember, Person
+
+AUDIT_PAGE_SIZE = 50
+FOLLOWED_SHOWN = 50
+RECENT_SHOWN = 10
 
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"title": "Accueil"})
+    """The agent's home page: what their role works on first."""
+    agent = request.user
+    context = {
+        "title": "Accueil",
+        "search_form": PersonSearchForm(),
+        "may_register": agent.may_register_persons,
+        "is_follower": agent.role in (Role.REFERENT, Role.COACH_EMPLOI),
+    }
+    if context["is_follower"]:
+        follows = Follow.objects.active().filter(agent=agent)
+        context["followed_count"] = follows.count()
+        context["follows"] = follows.select_related("person__commune").order_by(
+            "person__last_name", "person__first_names", "person_id"
+        )[:FOLLOWED_SHOWN]
+    if agent.role == Role.CHARGE_ORIENTATION:
+        context["recent_persons"] = (
+            visible_persons(agent)
+            .filter(commune__unit__in=agent.units.all())
+            .select_related("commune__unit")
+            .order_by("-created_at", "-id")[:RECENT_SHOWN]
+        )
+    if agent.is_manager:
+        context["unit_counts"] = unit_counts(agent)
+    return render(request, "core/home.html", context)
+
+
+def unit_counts(agent) -> list[dict]:
+    """For each of the agent's units: persons living there, their households, and those followed."""
+    units = list(agent.units.order_by("code"))
+    persons = dict(
+        Person.objects.filter(commune__unit__in=units)
+        .values("commune__unit")
+        .annotate(n=Count("id"))
+        .values_list("commune__unit", "n")
+    )
+    households = dict(
+        HouseholdMember.objects.filter(person__commune__unit__in=units)
+        .values("person__commune__unit")
+        .annotate(n=Count("household", distinct=True))
+        .values_list("person__commune__unit", "n")
+    )
+    followed = dict(
+        Follow.objects.active()
+        .filter(person__commune__unit__in=units)
+        .values("person__commune__unit")
+        .annotate(n=Count("person", distinct=True))
+        .values_list("person__commune__unit", "n")
+    )
+    return [
+        {
+            "unit": unit,
+            "persons": persons.get(unit.pk, 0),
+            "households": households.get(unit.pk, 0),
+            "followed": followed.get(unit.pk, 0),
+        }
+        for unit in units
+    ]
+
+
+def _require_administrator(request) -> None:
+    if not request.user.is_administrator:
+        raise PermissionDenied("Le journal d'audit est réservé aux administrateurs.")
 
 
 @login_required
 def audit_log(request):
-    if not request.user.is_administrator:
-        raise PermissionDenied
-    events = AuditEvent.objects.select_related("agent")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page_obj": page, "title": "Journal d'audit"})
+    _require_administrator(request)
+    form = AuditFilterForm(request.GET or None)
+    events = form.filter(AuditEvent.objects.all())
+    page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    _add_page_range(page)
+    context = {"form": form, "page_obj": page, "title": "Journal d'audit", "query": request.GET.urlencode()}
+    return render(request, "core/audit_log.html", context)
+
+
+@login_required
+def audit_export(request):
+    """The filtered audit log as CSV; the export itself is audited."""
+    _require_administrator(request)
+    form = AuditFilterForm(request.GET or None)
+    events = form.filter(AuditEvent.objects.all()).order_by("-at", "-id")
+    audit.record(
+        request.user,
+        AuditAction.EXPORT,
+        request=request,
+        export="journal_audit",
+        rows=events.count(),
+        filters=form.active_filters(),
+    )
+    response = StreamingHttpResponse(_csv_rows(events), content_type="text/csv; charset=utf-8")
+    filename = f"journal-audit-{timezone.localdate():%Y-%m-%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _csv_rows(events):
+    writer = csv.writer(_Echo(), delimiter=";")
+    yield "\ufeff" + writer.writerow(["date", "agent", "action", "canal", "personne", "adresse", "détail"])
+    for event in events.iterator(chunk_size=2000):
+        yield writer.writerow(
+            [
+                timezone.localtime(event.at).isoformat(timespec="seconds"),
+                event.agent_label,
+                event.action,
+                event.channel,
+                event.person_id or "",
+                event.path,
+                json.dumps(event.detail, ensure_ascii=False) if event.detail else "",
+            ]
+        )
+
+
+def _add_page_range(page: Page) -> None:
+    """What django-dsfr's pagination template shows: page numbers with ellipses."""
+    page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))

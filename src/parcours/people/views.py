@@ -1,17 +1,189 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from parcours.core import audit
 from parcours.core.access import get_person_for, visible_persons
+from parcours.core.models import AuditAction, AuditChannel, AuditEvent
+from parcours.people.forms import HouseholdForm, PersonForm, PersonSearchForm, changed_fields, snapshot
+from parcours.people.models import Follow, HouseholdMember, Person
+
+RESULTS_PER_PAGE = 20
+EVENTS_SHOWN = 100
+HISTORY_SHOWN = 50
 
 
 @login_required
 def search(request):
-    query = request.GET.get("q", "")
-    results = visible_persons(request.user).search(query)[:50] if query else []
-    return render(request, "people/search.html", {"results": results, "query": query, "title": "Personnes"})
+    """Search among the persons the agent may see; an htmx request gets the results only."""
+    form = PersonSearchForm(request.GET or None)
+    page = None
+    if form.is_bound and form.is_valid() and form.has_criteria():
+        persons = (
+            visible_persons(request.user)
+            .search(form.cleaned_data["q"], form.cleaned_data["birth_date"])
+            .select_related("commune__unit")
+            .order_by("last_name", "first_names", "id")
+        )
+        page = Paginator(persons, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        # Neither the request's path nor its query string: the text may be a NIR.
+        audit.record(request.user, AuditAction.SEARCH, channel=AuditChannel.WEB, results=page.paginator.count)
+    context = {
+        "form": form,
+        "page_obj": page,
+        "may_register": request.user.may_register_persons,
+        "title": "Rechercher une personne",
+    }
+    if request.htmx and not request.htmx.boosted:
+        return render(request, "people/_results.html", context)
+    return render(request, "people/search.html", context)
 
 
 @login_required
 def detail(request, person_id: int):
-    person = get_person_for(request.user, person_id, request=request)
-    return render(request, "people/detail.html", {"person": person, "title": person.full_name})
+    agent = request.user
+    person = get_person_for(agent, person_id, request=request)
+    memberships = list(
+        person.memberships.select_related("household").prefetch_related(
+            Prefetch(
+                "household__memberships",
+                queryset=HouseholdMember.objects.select_related("person").order_by(
+                    "role", "person__birth_date"
+                ),
+            )
+        )
+    )
+    member_ids = {m.person_id for ms in memberships for m in ms.household.memberships.all()}
+    visible_ids = set(visible_persons(agent).filter(pk__in=member_ids).values_list("pk", flat=True))
+    follows = Follow.objects.active().filter(person=person).select_related("agent__organisation")
+    history = list(
+        AuditEvent.objects.filter(person=person, action__in=[AuditAction.CREATE, AuditAction.UPDATE])
+        .select_related("agent")
+        .order_by("-at", "-id")[:HISTORY_SHOWN]
+    )
+    for event in history:
+        event.field_labels = [_field_label(name) for name in event.detail.get("fields", [])]
+    may_register = agent.may_register_persons
+    context = {
+        "person": person,
+        "memberships": memberships,
+        "visible_ids": visible_ids,
+        "follows": follows,
+        "events": person.events.order_by("-occurred_at", "-id")[:EVENTS_SHOWN],
+        "history": history,
+        "may_register": may_register,
+        "household_form": HouseholdForm(person=person) if may_register else None,
+        "title": person.full_name,
+        "breadcrumb_data": _breadcrumb(person.full_name),
+    }
+    return render(request, "people/detail.html", context)
+
+
+@login_required
+def create(request):
+    agent = request.user
+    if not agent.may_register_persons:
+        raise PermissionDenied("Votre rôle ne permet pas d'enregistrer une personne.")
+    form = PersonForm(request.POST or None, agent=agent)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            person = form.save()
+            filled = [name for name, value in snapshot(person, form.audited_fields()).items() if value]
+            audit.record_changes(agent, person, filled, request=request, created=True)
+        messages.success(request, "La personne est enregistrée.")
+        return redirect("people:detail", person_id=person.pk)
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": "Enregistrer une personne",
+            "breadcrumb_data": _breadcrumb("Nouvelle personne"),
+        },
+    )
+
+
+@login_required
+def edit(request, person_id: int):
+    agent = request.user
+    if not agent.may_register_persons:
+        raise PermissionDenied("Votre rôle ne permet pas de modifier une personne.")
+    person = get_person_for(agent, person_id, request=request, audit_read=request.method == "GET")
+    form = PersonForm(request.POST or None, instance=person, agent=agent)
+    before = snapshot(person, form.audited_fields())
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            person = form.save()
+            changed = changed_fields(before, snapshot(person, form.audited_fields()))
+            if changed:
+                audit.record_changes(agent, person, changed, request=request)
+        messages.success(
+            request, "Les modifications sont enregistrées." if changed else "Aucune modification."
+        )
+        return redirect("people:detail", person_id=person.pk)
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "person": person,
+            "title": f"Modifier {person.full_name}",
+            "breadcrumb_data": _breadcrumb("Modifier", person),
+        },
+    )
+
+
+@login_required
+@require_POST
+def household_add(request, person_id: int):
+    agent = request.user
+    if not agent.may_register_persons:
+        raise PermissionDenied("Votre rôle ne permet pas de modifier les foyers.")
+    person = get_person_for(agent, person_id, request=request, audit_read=False)
+    form = HouseholdForm(request.POST, person=person)
+    if form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit.record_changes(agent, person, ["foyer"], request=request)
+        messages.success(request, "La personne est ajoutée au foyer.")
+    else:
+        errors = " ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, f"Le foyer n'a pas été modifié : {errors}")
+    return redirect(reverse("people:detail", args=[person.pk]) + "#foyers")
+
+
+@login_required
+@require_POST
+def household_leave(request, person_id: int, membership_id: int):
+    agent = request.user
+    if not agent.may_register_persons:
+        raise PermissionDenied("Votre rôle ne permet pas de modifier les foyers.")
+    person = get_person_for(agent, person_id, request=request, audit_read=False)
+    membership = get_object_or_404(HouseholdMember, pk=membership_id, person=person)
+    with transaction.atomic():
+        membership.delete()
+        audit.record_changes(agent, person, ["foyer"], request=request)
+    messages.success(request, "La personne ne fait plus partie de ce foyer.")
+    return redirect(reverse("people:detail", args=[person.pk]) + "#foyers")
+
+
+def _field_label(name: str) -> str:
+    if name == "foyer":
+        return "foyer"
+    try:
+        return str(Person._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
+
+
+def _breadcrumb(current: str, person: Person | None = None) -> dict:
+    links = [{"url": reverse("people:search"), "title": "Personnes"}]
+    if person is not None:
+        links.append({"url": reverse("people:detail", args=[person.pk]), "title": person.full_name})
+    return {"links": links, "current": current}
