@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "widget_tweaks",
     "dsfr",
+    "django.forms",
     # Serves the Swagger UI of /api/v1/docs from our static files (no CDN).
     "ninja",
     "parcours.core",
@@ -157,6 +158,8 @@ if PROCONNECT_CLIENT_ID:
     OIDC_CREATE_USER = False
 
 LANGUAGE_CODE = "fr-fr"
+# French only: the UI is written in French, whatever the browser asks for.
+LANGUAGES = [("fr", "Français")]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

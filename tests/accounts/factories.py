@@ -30,17 +30,3 @@ class AgentFactory(factory.django.DjangoModelFactory):
     def units(self, create, extracted, **kwargs):
         if create and extracted:
             self.units.set(extracted)
-
-
-def login_verified(client, agent) -> None:
-    """Log `agent` in on the test client with its second factor passed (a confirmed TOTP device)."""
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    client.force_login(agent)
-    device = TOTPDevice.objects.filter(user=agent, confirmed=True).first() or TOTPDevice.objects.create(
-        user=agent, name="Test", confirmed=True
-    )
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()

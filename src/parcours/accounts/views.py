@@ -28,7 +28,10 @@ class AgentLoginView(LoginView):
         context["title"] = "Connexion"
         context["proconnect_enabled"] = bool(settings.PROCONNECT_CLIENT_ID)
         if settings.PARCOURS_DEMO:
+            from parcours.demo.agents import DEMO_PASSWORD
+
             # `make demo` prints these accounts; the login page repeats them for the demo only.
+            context["demo_password"] = DEMO_PASSWORD
             context["demo_agents"] = (
                 Agent.objects.filter(otp_exempt=True, is_active=True)
                 .select_related("organisation")

@@ -3,7 +3,7 @@ import json
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
 from django.shortcuts import render
@@ -94,7 +94,6 @@ def audit_log(request):
     form = AuditFilterForm(request.GET or None)
     events = form.filter(AuditEvent.objects.all())
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    _add_page_range(page)
     context = {"form": form, "page_obj": page, "title": "Journal d'audit", "query": request.GET.urlencode()}
     return render(request, "core/audit_log.html", context)
 
@@ -139,8 +138,3 @@ def _csv_rows(events):
                 json.dumps(event.detail, ensure_ascii=False) if event.detail else "",
             ]
         )
-
-
-def _add_page_range(page: Page) -> None:
-    """What django-dsfr's pagination template shows: page numbers with ellipses."""
-    page.pages_list = list(page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1))

@@ -6,6 +6,7 @@ app_name = "people"
 urlpatterns = [
     path("", views.search, name="search"),
     path("nouvelle/", views.create, name="create"),
+    path("communes/", views.commune_choices, name="commune_choices"),
     path("<int:person_id>/", views.detail, name="detail"),
     path("<int:person_id>/modifier/", views.edit, name="edit"),
     path("<int:person_id>/foyers/", views.household_add, name="household_add"),

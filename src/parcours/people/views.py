@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from parcours.core import audit
 from parcours.core.access import get_person_for, visible_persons
-from parcours.core.models import AuditAction, AuditChannel, AuditEvent
+from parcours.core.models import AuditAction, AuditEvent
 from parcours.people.forms import HouseholdForm, PersonForm, PersonSearchForm, changed_fields, snapshot
 from parcours.people.models import Follow, HouseholdMember, Person
 
@@ -32,8 +32,8 @@ def search(request):
             .order_by("last_name", "first_names", "id")
         )
         page = Paginator(persons, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-        # Neither the request's path nor its query string: the text may be a NIR.
-        audit.record(request.user, AuditAction.SEARCH, channel=AuditChannel.WEB, results=page.paginator.count)
+        # The audit keeps the path, not the query string: the text may be a NIR.
+        audit.record(request.user, AuditAction.SEARCH, request=request, results=page.paginator.count)
     context = {
         "form": form,
         "page_obj": page,
@@ -137,6 +137,14 @@ def edit(request, person_id: int):
             "breadcrumb_data": _breadcrumb("Modifier", person),
         },
     )
+
+
+@login_required
+def commune_choices(request):
+    """The commune matching the code being typed in the person form (htmx partial)."""
+    code = request.GET.get("commune_code", "").strip()
+    form = PersonForm(initial={"commune_code": code}, agent=request.user)
+    return render(request, "people/_commune_choice.html", {"form": form, "code": code})
 
 
 @login_required

@@ -1,0 +1,24 @@
+"""Template filters of Parcours's pages."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def nir_display(value: str) -> str:
+    """A NIR grouped as printed on a carte Vitale: '2 85 05 59 350 123 45'."""
+    nir = (value or "").replace(" ", "")
+    if len(nir) not in (13, 15):
+        return value
+    groups = [nir[0], nir[1:3], nir[3:5], nir[5:7], nir[7:10], nir[10:13], nir[13:15]]
+    return " ".join(group for group in groups if group)
+
+
+@register.inclusion_tag("dsfr/pagination.html", takes_context=True)
+def pagination(context, page_obj):
+    """django-dsfr's pagination, with page numbers and ellipses (1 … 4 5 6 7 8 … 29)."""
+    page_obj.pages_list = list(
+        page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
+    )
+    return {"request": context["request"], "page_obj": page_obj}
