@@ -88,7 +88,7 @@ class Person(models.Model):
     last_name = models.CharField("nom d'usage", max_length=150)
     birth_name = models.CharField("nom de naissance", max_length=150, blank=True)
     first_names = models.CharField("prénoms", max_length=200)
-    birth_date = models.DateField("date de naissance", validators=[validate_birth_date])
+    birth_date = models.DateField("date de naissance", validators=[validate_birth_date], db_index=True)
     sex = models.CharField("sexe", max_length=1, choices=Sex.choices, blank=True)
     nir = models.CharField(
         "NIR",
