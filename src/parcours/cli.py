@@ -1,4 +1,7 @@
-"""The `parcours` console command: Django's management utility with our settings."""
+"""The `parcours` console command: Django's management utility with our settings.
+
+Commands are documented with hyphens (`parcours load-territory`); their modules follow
+Python's naming (`load_territory.py`), so a hyphenated name is mapped to its module."""
 
 import os
 import sys
@@ -6,9 +9,17 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "parcours.settings")
-    from django.core.management import execute_from_command_line
+    import django
+    from django.core.management import execute_from_command_line, get_commands
 
-    execute_from_command_line(sys.argv)
+    argv = list(sys.argv)
+    if len(argv) > 1 and "-" in argv[1] and not argv[1].startswith("-"):
+        django.setup()
+        commands = get_commands()
+        underscored = argv[1].replace("-", "_")
+        if argv[1] not in commands and underscored in commands:
+            argv[1] = underscored
+    execute_from_command_line(argv)
 
 
 if __name__ == "__main__":

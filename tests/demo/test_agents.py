@@ -13,7 +13,7 @@ from parcours.people.models import Follow
 
 def create_agents(*args: str) -> str:
     out = StringIO()
-    call_command("create-demo-agents", "--departement", "59", *args, stdout=out)
+    call_command("create_demo_agents", "--departement", "59", *args, stdout=out)
     return out.getvalue()
 
 
