@@ -1,3 +1,41 @@
-from ninja import Router
+"""`/api/v1/rdv/`: free slots of a site (no personal data)."""
+
+import datetime
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router, Schema
+
+from parcours.appointments.models import Slot
 
 router = Router(tags=["appointments"])
+
+
+class SlotOut(Schema):
+    id: int
+    site_id: int
+    kind: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime
+    seats: int
+    seats_left: int
+
+
+@router.get("/sites/{site_id}/creneaux-libres/", response=list[SlotOut])
+def free_slots(request: HttpRequest, site_id: int, days: int = 21):
+    """Free slots of the site over the next `days` days (at most 500)."""
+    now = timezone.now()
+    slots = (
+        Slot.objects.available()
+        .filter(
+            site_id=site_id, starts_at__gt=now, starts_at__lt=now + datetime.timedelta(days=min(days, 90))
+        )
+        .select_related("slot_type")[:500]
+    )
+    return [
+        {
+            "id": s.pk, "site_id": s.site_id, "kind": s.slot_type.kind, "starts_at": s.starts_at,
+            "ends_at": s.ends_at, "seats": s.seats, "seats_left": s.seats_left,
+        }
+        for s in slots
+    ]  # fmt: skip

@@ -22,5 +22,7 @@ class AppointmentsConfig(AppConfig):
 
     def ready(self) -> None:
         pre_delete.connect(
-            _release_agent_slots, sender=settings.AUTH_USER_MODEL, dispatch_uid="appointments_release_agent_slots"
+            _release_agent_slots,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="appointments_release_agent_slots",
         )

@@ -1,2 +1,6 @@
+from django.urls import path
+
+from parcours.appointments import views
+
 app_name = "appointments"
-urlpatterns: list = []
+urlpatterns = [path("", views.agenda, name="agenda")]
