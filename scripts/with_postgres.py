@@ -70,8 +70,11 @@ def main() -> int:
         )
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
         options += " -c full_page_writes=off -c max_connections=50"
+        # Server chatter goes to stderr so that the command's stdout (e.g. bench JSON) stays clean.
         subprocess.run(
-            as_server_user([pg_ctl, "-D", data, "-l", log, "-o", options, "-w", "start"]), check=True
+            as_server_user([pg_ctl, "-D", data, "-l", log, "-o", options, "-w", "start"]),
+            check=True,
+            stdout=sys.stderr,
         )
         env = dict(os.environ, DATABASE_URL=f"postgres://parcours@127.0.0.1:{port}/postgres")
         return subprocess.call(sys.argv[1:], env=env)
