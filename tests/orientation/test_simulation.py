@@ -51,9 +51,9 @@ def test_command_without_sites_needs_configured_agendas():
 def test_demo_agendas_then_simulation_on_them(departement, capsys):
     SiteFactory(departement=departement, kind="mdie")
     call_command("create_demo_agendas", "--departement", "59", "--weeks", "1")
-    assert OpeningHours.objects.count() == 16
+    assert OpeningHours.objects.count() == 23
     assert Slot.objects.exists()
     assert PreOrientationRule.objects.filter(departement=departement).count() == 5
     capsys.readouterr()
     call_command("simulate_orientation", "--entrants-per-year", "600", "--json")
-    assert json.loads(capsys.readouterr().out)["configured"]["weekly_seats"] == 80
+    assert json.loads(capsys.readouterr().out)["configured"]["weekly_seats"] == 116

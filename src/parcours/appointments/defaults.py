@@ -23,14 +23,19 @@ class Period:
 
 
 T = datetime.time
-# Two chargés d'orientation per site: 45-minute interviews, and two collective sessions a week.
+# Three chargés d'orientation per site: 45-minute interviews, and three collective sessions a
+# week — 116 seats a week per site, sized so that 7 sites receive Nord's ~30,000 entrants a year
+# at 95 % within 30 days (see `parcours simulate-orientation` and docs/orientation.md).
 DEFAULT_WEEK: list[Period] = [
     *(Period(0, day, T(9), T(12), SlotKind.INDIVIDUAL) for day in range(5)),
     *(Period(0, day, T(13, 30), T(16, 30), SlotKind.INDIVIDUAL) for day in range(4)),
     *(Period(1, day, T(9), T(12), SlotKind.INDIVIDUAL) for day in (0, 2, 4)),
     *(Period(1, day, T(13, 30), T(16, 30), SlotKind.INDIVIDUAL) for day in (0, 2)),
+    *(Period(2, day, T(9), T(12), SlotKind.INDIVIDUAL) for day in (1, 3, 4)),
+    *(Period(2, day, T(13, 30), T(16, 30), SlotKind.INDIVIDUAL) for day in (1, 3, 4)),
     Period(1, 1, T(9, 30), T(11, 30), SlotKind.COLLECTIVE),
     Period(1, 3, T(9, 30), T(11, 30), SlotKind.COLLECTIVE),
+    Period(0, 4, T(13, 30), T(15, 30), SlotKind.COLLECTIVE),
 ]
 INDIVIDUAL_MINUTES = 45
 COLLECTIVE_MINUTES = 120
