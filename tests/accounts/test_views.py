@@ -52,6 +52,16 @@ def test_password_alone_leads_to_the_second_factor(client):
 
 
 @pytest.mark.django_db
+def test_password_alone_cannot_reach_the_api_token_page(client):
+    """A token would bypass the second factor: its page needs both factors."""
+    log_in(client, AgentFactory())
+    response = client.get(reverse("accounts:api_tokens"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:otp"))
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.django_db
 def test_enrolment_shows_a_qr_code_then_a_valid_code_confirms_the_device(client):
     agent = AgentFactory()
     log_in(client, agent)

@@ -2,7 +2,17 @@ from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
-OPEN_PREFIXES = ("/comptes/", "/static/", "/api/", "/oidc/", "/rdv/")
+# What an agent may reach between password and second factor. /api/ authenticates by token,
+# /rdv/ is the public booking of the persons invited (no agent account).
+OPEN_PREFIXES = (
+    "/comptes/connexion/",
+    "/comptes/deconnexion/",
+    "/comptes/second-facteur/",
+    "/static/",
+    "/api/",
+    "/oidc/",
+    "/rdv/",
+)
 
 
 class SecondFactorRequiredMiddleware:
