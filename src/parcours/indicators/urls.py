@@ -1,2 +1,10 @@
+from django.urls import path
+
+from parcours.indicators import views
+
 app_name = "indicators"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("contractualisation/", views.contractualisation, name="contractualisation"),
+    path("export.<str:fmt>", views.export, name="export"),
+]

@@ -1,0 +1,45 @@
+"""`parcours export-events --from YYYY-MM-DD --to YYYY-MM-DD --format {csv,parquet}`: the
+pseudonymised event log (columns documented in docs/indicators.md)."""
+
+import io
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from parcours.core import audit
+from parcours.core.models import AuditAction
+from parcours.indicators import event_export
+from parcours.indicators.management.commands.stats import iso_date
+
+
+class Command(BaseCommand):
+    help = "Exporte le journal des événements du parcours, pseudonymisé (CSV ou Parquet)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--from", dest="start", required=True, help="Premier jour (AAAA-MM-JJ).")
+        parser.add_argument("--to", dest="end", required=True, help="Dernier jour (AAAA-MM-JJ).")
+        parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
+        parser.add_argument("--output", default="", help="Fichier de sortie (obligatoire pour parquet).")
+
+    def handle(self, *args, start, end, format, output, **options):
+        start, end = iso_date(start), iso_date(end)
+        if end < start:
+            raise CommandError("La date de fin précède la date de début.")
+        if format == "parquet" and not output:
+            raise CommandError("--output est obligatoire pour le format parquet.")
+        if output:
+            count = event_export.write(start, end, format, Path(output))
+        else:
+            buffer = io.StringIO()
+            count = event_export.write(start, end, format, buffer)
+            self.stdout.write(buffer.getvalue(), ending="")
+        audit.record(
+            None,
+            AuditAction.EXPORT,
+            export="events",
+            start=start.isoformat(),
+            end=end.isoformat(),
+            rows=count,
+        )
+        if output:
+            self.stderr.write(f"{count} événements exportés dans {output}.")
