@@ -54,6 +54,14 @@ def test_referent_history_and_access(departement):
     assert Follow.objects.filter(person=person, kind="referent").count() == 2  # history kept
 
 
+def test_referent_designation_is_dated_on_the_day_given(departement):
+    person = FollowUpFactory(departement=departement).person
+    ten_days_ago = timezone.localdate() - datetime.timedelta(days=10)
+    designate_referent(person, AgentFactory(role="referent"), by=None, on=ten_days_ago)
+    event = person.events.get(kind="referent.designe")
+    assert timezone.localdate(event.occurred_at) == ten_days_ago
+
+
 def test_contract_dates_are_checked(departement):
     followup = FollowUpFactory(departement=departement)
     with pytest.raises(ValidationError):

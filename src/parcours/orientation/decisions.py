@@ -80,6 +80,7 @@ def current_referent_follow(person) -> Follow | None:
 
 def designate_referent(person, agent, *, by, on: datetime.date | None = None) -> Follow:
     """Make `agent` the person's référent from `on`; the previous référent's follow ends that day."""
+    when = events.on_day(on)
     on = on or timezone.localdate()
     with transaction.atomic():
         current = current_referent_follow(person)
@@ -87,7 +88,7 @@ def designate_referent(person, agent, *, by, on: datetime.date | None = None) ->
             return current
         Follow.objects.active(on).filter(person=person, kind=REFERENT).update(ended_on=on)
         follow = Follow.objects.create(person=person, agent=agent, kind=REFERENT, started_on=on)
-    events.record(person, events.REFERENT_DESIGNATED, timezone.now(), referent=agent.pk, follow=follow.pk)
+    events.record(person, events.REFERENT_DESIGNATED, when, referent=agent.pk, follow=follow.pk)
     audit.record_changes(by, person, ["referent"], created=True)
     return follow
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.utils import timezone
+
 from parcours.people.models import PersonEvent
 
 SOURCE = "orientation"
@@ -39,3 +41,12 @@ REORIENTATION_DECIDED = "reorientation.decidee"
 def record(person, kind: str, at: datetime.datetime, **data: Any) -> PersonEvent:
     """Write one pathway fact of `person`, dated `at` (the real date of the fact)."""
     return PersonEvent.objects.create(person=person, kind=kind, occurred_at=at, source=SOURCE, data=data)
+
+
+def on_day(day: datetime.date | None) -> datetime.datetime:
+    """The moment to date a fact known by its day: now if it is today (or unknown), else the
+    start of that day in the current time zone (Europe/Paris)."""
+    today = timezone.localdate()
+    if day is None or day == today:
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
