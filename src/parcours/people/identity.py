@@ -23,12 +23,16 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
-from django.db.models import Q
+from django.db import connection
 
-from parcours.people.models import HouseholdMember, Person
-from parcours.people.names import normalize_name
+from parcours.people.models import Household, HouseholdMember, Person
+from parcours.people.names import normalize_name as _normalize_name
 from parcours.people.nir import clean_nir, nir_with_key
+
+# Names repeat a lot within a file (surnames, first names): normalise each spelling once.
+normalize_name = lru_cache(maxsize=1 << 16)(_normalize_name)
 
 CERTAIN = "certain"
 UNCERTAIN = "uncertain"
@@ -50,6 +54,7 @@ ROLE_ALIASES = {
 }
 
 
+@lru_cache(maxsize=256)
 def normalize_role(value: str) -> str:
     """'DEM', 'dem', 'Demandeur' -> 'demandeur'; unknown -> 'autre'; empty -> ''."""
     text = normalize_name(value)
@@ -97,10 +102,15 @@ class Identity:
     caf_number: str = ""
     role: str = ""  # normalised: demandeur, conjoint, enfant, autre
     france_travail_id: str = ""
+    nir13: str = field(init=False, default="")
 
-    @property
-    def nir13(self) -> str:
-        return nir13(self.nir)
+    def __post_init__(self):
+        self.nir13 = nir13(self.nir)
+
+    @cached_property
+    def surnames(self) -> set[str]:
+        """Usage and birth names, normalised and without spaces."""
+        return _surnames(self.last_name, self.birth_name)
 
     def keys(self) -> set[tuple[str, str]]:
         return name_keys(self.last_name, self.birth_name, self.first_names)
@@ -185,22 +195,21 @@ class CandidateIndex:
         nirs = {i.nir13 for i in identities if i.nir13}
         cafs = {i.caf_number for i in identities if i.caf_number}
         fts = {i.france_travail_id for i in identities if i.france_travail_id}
-        conditions = []
-        if nirs:
-            conditions.append(Q(nir__in=_nir_variants(nirs)))
-        if fts:
-            conditions.append(Q(france_travail_id__in=fts))
         persons: dict[int, Person] = {}
-        if conditions:
-            query = conditions[0]
-            for condition in conditions[1:]:
-                query |= condition
-            persons = {p.pk: p for p in Person.objects.filter(query)}
+        if nirs or fts:
+            # Raw SQL: the ORM's handling of thousands of IN parameters costs more than the query.
+            table = connection.ops.quote_name(Person._meta.db_table)
+            nir_values, ft_values = padded(sorted(_nir_variants(nirs))), padded(sorted(fts))
+            where = []
+            if nir_values:
+                where.append(f"nir IN ({', '.join(['%s'] * len(nir_values))})")
+            if ft_values:
+                where.append(f"france_travail_id IN ({', '.join(['%s'] * len(ft_values))})")
+            sql = f"SELECT * FROM {table} WHERE {' OR '.join(where)}"  # noqa: S608
+            persons = {p.pk: p for p in Person.objects.raw(sql, [*nir_values, *ft_values])}
         caf_roles: dict[int, list[tuple[str, str]]] = defaultdict(list)
         if cafs:
-            members = HouseholdMember.objects.filter(household__caf_number__in=cafs).values_list(
-                "person_id", "household__caf_number", "role"
-            )
+            members = _members_of_dossiers(sorted(cafs))
             missing = set()
             for person_id, caf, role in members:
                 caf_roles[person_id].append((caf, role))
@@ -210,15 +219,26 @@ class CandidateIndex:
                 persons.update((p.pk, p) for p in Person.objects.filter(pk__in=missing))
         for person in persons.values():
             index.add(person, caf_roles.get(person.pk, []))
-        unresolved_dates = {
-            i.birth_date for i in identities if i.birth_date and index.resolve(i, names=False).person is None
-        }
-        if unresolved_dates:
-            rows = Person.objects.filter(birth_date__in=unresolved_dates).values_list(
-                "pk", "search_names", "last_name", "birth_name", "first_names", "birth_date"
-            )
-            for row in rows:
-                if row[0] not in persons:
+        unresolved: dict[datetime.date, list[Identity]] = defaultdict(list)
+        for identity in identities:
+            if identity.birth_date and index.resolve(identity, names=False).person is None:
+                unresolved[identity.birth_date].append(identity)
+        if unresolved:
+            # Persons born the same days, filtered on their surnames before loading their names.
+            matched = set()
+            for pk, born, search_names in _born_on(list(unresolved)):
+                if pk in persons:
+                    continue
+                if isinstance(born, str):
+                    born = datetime.date.fromisoformat(born)
+                compact = search_names.replace(" ", "")
+                if any(s in compact for i in unresolved.get(born, ()) for s in i.surnames):
+                    matched.add(pk)
+            if matched:
+                rows = Person.objects.filter(pk__in=matched).values_list(
+                    "pk", "search_names", "last_name", "birth_name", "first_names", "birth_date"
+                )
+                for row in rows:
                     index._add_names(row)
         return index
 
@@ -227,12 +247,12 @@ class CandidateIndex:
         if identity.nir13 and identity.nir13 in self.by_nir:
             return Match(self.by_nir[identity.nir13], CERTAIN, "nir")
         if identity.caf_number and identity.role:
-            keys = identity.keys()
-            for person in self.by_caf_role.get((identity.caf_number, identity.role), []):
+            for person in self.by_caf_role.get((identity.caf_number, identity.role), ()):
                 if nirs_conflict(person.nir, identity.nir):
                     continue
-                same_names = bool(keys & name_keys(person.last_name, person.birth_name, person.first_names))
-                if person.birth_date == identity.birth_date or same_names:
+                if person.birth_date == identity.birth_date or (
+                    identity.keys() & name_keys(person.last_name, person.birth_name, person.first_names)
+                ):
                     return Match(person, CERTAIN, "caf_role")
         if identity.france_travail_id:
             person = self.by_france_travail.get(identity.france_travail_id)
@@ -241,7 +261,7 @@ class CandidateIndex:
         if names and identity.birth_date:
             candidates = self.by_birth_date.get(identity.birth_date)
             if candidates:
-                surnames = _surnames(identity.last_name, identity.birth_name)
+                surnames = identity.surnames
                 keys = None
                 for pk, compact, last_name, birth_name, first_names in candidates:
                     if not any(s in compact for s in surnames):
@@ -254,6 +274,40 @@ class CandidateIndex:
                     if keys & cached:
                         return Match(None, UNCERTAIN, "names", person_id=pk)
         return Match(None)
+
+
+def _members_of_dossiers(caf_numbers: list[str]) -> list[tuple]:
+    """(person id, dossier number, role) of the members of these CAF/MSA dossiers."""
+    quote = connection.ops.quote_name
+    member, household = quote(HouseholdMember._meta.db_table), quote(Household._meta.db_table)
+    values = padded(caf_numbers)
+    sql = (
+        f"SELECT m.person_id, h.caf_number, m.role FROM {member} m JOIN {household} h ON h.id = m.household_id "  # noqa: S608
+        f"WHERE h.caf_number IN ({', '.join(['%s'] * len(values))})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        return cursor.fetchall()
+
+
+def padded(values: list) -> list:
+    """`values` made as long as the next power of two by repeating the last one, so that queries
+    with IN lists take few distinct forms (database drivers cache one compiled statement per form)."""
+    if not values:
+        return values
+    size = 1 << (len(values) - 1).bit_length()
+    return values + [values[-1]] * (size - len(values))
+
+
+def _born_on(dates: list[datetime.date]) -> list[tuple]:
+    """(id, birth date, search names) of the persons born on these days, in one raw query:
+    a chunk of an import asks for hundreds of days and thousands of rows."""
+    table = connection.ops.quote_name(Person._meta.db_table)
+    params = padded([connection.ops.adapt_datefield_value(d) for d in dates])
+    sql = f"SELECT id, birth_date, search_names FROM {table} WHERE birth_date IN ({', '.join(['%s'] * len(params))})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def resolve(identity: Identity) -> Match:

@@ -1,0 +1,132 @@
+"""`parcours import-cnaf` on a synthetic monthly flux of 100,000 dossiers (valid against
+vrsb0801.xsd), on a fresh SQLite database and on a fresh PostgreSQL database (after `migrate` and
+`load-territory`, not timed): dossiers imported per second, against the floor of a bare lxml parse
+of the same file; peak memory of the command for 10,000 and 100,000 dossiers.
+
+Goals: import ≥ 20 % of the parse-only throughput on SQLite; peak memory < 300 MB, the same for
+10,000 and 100,000 dossiers."""
+
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from lxml import etree
+
+from bench.common import PARCOURS, figure, migrate, parcours_env, postgres_url, run_measured, sqlite_url
+
+DOSSIERS = 100_000
+SMALL = 10_000
+COMMUNES = [
+    ("59350", "59000", "LILLE"),
+    ("59512", "59100", "ROUBAIX"),
+    ("59599", "59200", "TOURCOING"),
+    ("59183", "59140", "DUNKERQUE"),
+    ("59606", "59300", "VALENCIENNES"),
+]
+
+
+def _write(path: Path, count: int) -> None:
+    from parcours.rsa.synthetic import random_dossiers, write_flux
+
+    write_flux(path, random_dossiers(count, seed=2024, communes=COMMUNES))
+
+
+def _valid(path: Path) -> bool:
+    from parcours.rsa.cnaf import XSD_PATH
+
+    schema = etree.XMLSchema(etree.parse(str(XSD_PATH)))
+    try:
+        for _, el in etree.iterparse(str(path), events=("end",), tag="InfosFoyerRSA", schema=schema):
+            el.clear()
+            while el.getprevious() is not None:
+                del el.getparent()[0]
+    except etree.XMLSyntaxError:
+        return False
+    return True
+
+
+def _parse_only_rate(path: Path) -> float:
+    best = None
+    for _ in range(2):
+        started = time.perf_counter()
+        count = 0
+        for _, el in etree.iterparse(str(path), events=("end",), tag="InfosFoyerRSA"):
+            count += 1
+            el.clear()
+            while el.getprevious() is not None:
+                del el.getparent()[0]
+        elapsed = time.perf_counter() - started
+        best = elapsed if best is None else min(best, elapsed)
+    return count / best
+
+
+def _import(database_url: str, path: Path):
+    migrate(database_url)
+    env = parcours_env(database_url, PARCOURS_DEPARTEMENT="59")
+    run_measured([PARCOURS, "load-territory", "--departement", "59"], env=env)
+    return run_measured([PARCOURS, "import-cnaf", str(path)], env=env)
+
+
+def _drop_sqlite(url: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(url.removeprefix("sqlite:///") + suffix).unlink(missing_ok=True)
+
+
+def run() -> list[dict]:
+    workdir = Path(tempfile.mkdtemp(prefix="parcours-bench-cnaf-"))
+    try:
+        big, small = workdir / "flux-100k.xml", workdir / "flux-10k.xml"
+        _write(big, DOSSIERS)
+        _write(small, SMALL)
+        figures = [figure("cnaf_flux_100k_valid_against_xsd", 1.0 if _valid(big) else 0.0, "bool")]
+        parse_rate = _parse_only_rate(big)
+        figures.append(figure("cnaf_parse_only_lxml_dossiers_per_second", parse_rate, "dossiers/s"))
+
+        url = sqlite_url("cnaf")
+        try:
+            measure = _import(url, big)
+        finally:
+            _drop_sqlite(url)
+        figures += [
+            figure(
+                "cnaf_import_sqlite_dossiers_per_second",
+                DOSSIERS / measure.seconds,
+                "dossiers/s",
+                baseline=parse_rate,
+                baseline_name="bare lxml parse (goal: ratio ≥ 0.2)",
+            ),
+            figure("cnaf_import_sqlite_100k_seconds", measure.seconds, "s"),
+        ]
+        url_small = sqlite_url("cnaf-small")
+        try:
+            measure_small = _import(url_small, small)
+        finally:
+            _drop_sqlite(url_small)
+        figures += [
+            figure("cnaf_import_sqlite_10k_peak_memory", measure_small.peak_mb, "MB"),
+            figure(
+                "cnaf_import_sqlite_100k_peak_memory",
+                measure.peak_mb,
+                "MB",
+                baseline=measure_small.peak_mb,
+                baseline_name="10,000 dossiers (goal: < 300 MB, ratio ≈ 1)",
+            ),
+        ]
+        pg_url = postgres_url("cnaf")
+        if pg_url:
+            pg = _import(pg_url, big)
+            figures += [
+                figure(
+                    "cnaf_import_postgres_dossiers_per_second",
+                    DOSSIERS / pg.seconds,
+                    "dossiers/s",
+                    baseline=parse_rate,
+                    baseline_name="bare lxml parse",
+                ),
+                figure("cnaf_import_postgres_100k_seconds", pg.seconds, "s"),
+                figure("cnaf_import_postgres_100k_peak_memory", pg.peak_mb, "MB"),
+            ]
+        return figures
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
