@@ -196,8 +196,9 @@ def test_person_page_query_count_is_bounded(client, two_units, agent_a, django_a
         PersonEvent.objects.create(person=person, kind=f"evenement{i}", occurred_at=timezone.now())
     for _ in range(3):
         Follow.objects.create(person=person, agent=AgentFactory())
-    # 13 today; an N+1 over the 10 household members or the follows would add 10 or more.
-    with django_assert_max_num_queries(14):
+    # 15 today (13 + the RSA right and its history); an N+1 over the 10 household members or
+    # the follows would add 10 or more.
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("people:detail", args=[person.pk]))
     assert response.status_code == 200
 

@@ -13,6 +13,7 @@ from parcours.core.access import get_person_for, visible_persons
 from parcours.core.models import AuditAction, AuditEvent
 from parcours.people.forms import HouseholdForm, PersonForm, PersonSearchForm, changed_fields, snapshot
 from parcours.people.models import Follow, HouseholdMember, Person
+from parcours.rsa.rights import person_rights_context
 
 RESULTS_PER_PAGE = 20
 EVENTS_SHOWN = 100
@@ -81,6 +82,7 @@ def detail(request, person_id: int):
         "household_form": HouseholdForm(person=person) if may_register else None,
         "title": person.full_name,
         "breadcrumb_data": _breadcrumb(person.full_name),
+        **person_rights_context(person),
     }
     return render(request, "people/detail.html", context)
 

@@ -1,5 +1,7 @@
 """Template filters of Parcours's pages."""
 
+from functools import lru_cache
+
 from django import template
 
 register = template.Library()
@@ -22,3 +24,18 @@ def pagination(context, page_obj):
         page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
     )
     return {"request": context["request"], "page_obj": page_obj}
+
+
+@lru_cache(maxsize=1)
+def _event_labels() -> dict[str, str]:
+    # The writers' own labels (the intake's are written for agents) over the indicators' vocabulary.
+    from parcours.indicators.events import KINDS
+    from parcours.rsa.importer import EVENT_KINDS
+
+    return {**{kind.code: kind.label for kind in KINDS}, **EVENT_KINDS}
+
+
+@register.filter
+def event_label(kind: str) -> str:
+    """The French label of a pathway event kind (`rsa.cloture` → « Clôture du droit… »)."""
+    return _event_labels().get(kind, kind)
