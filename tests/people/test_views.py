@@ -394,3 +394,13 @@ def test_commune_lookup_while_typing(logged_client, departement, agent_a):
     assert "<select" in several and "Haut" in several and "Bas" in several
     assert "Commune : Seule (59999)" in logged_client.get(url, {"commune_code": "59990"}).content.decode()
     assert "Commune inconnue : 12345." in logged_client.get(url, {"commune_code": "12345"}).content.decode()
+
+
+@pytest.mark.django_db
+def test_person_page_names_pathway_events_in_french(client, two_units, agent_a):
+    login_verified(client, agent_a)
+    person = PersonFactory(commune=two_units["commune_a"])
+    PersonEvent.objects.create(person=person, kind="rsa.cloture", occurred_at=timezone.now())
+    html = client.get(reverse("people:detail", args=[person.pk])).content.decode()
+    assert "Clôture du droit" in html
+    assert "<td>rsa.cloture</td>" not in html
