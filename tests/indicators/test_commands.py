@@ -80,7 +80,7 @@ def test_stats_xlsx(two_units, tmp_path):
 
 def test_export_events_is_pseudonymised(two_units, tmp_path):
     person = history(two_units)
-    text = run("export-events", "--from", "2019-03-01", "--to", "2019-03-31", "--format", "csv")
+    text = run("export_events", "--from", "2019-03-01", "--to", "2019-03-31", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(text)))
     assert {row["kind"] for row in rows} == {
         "rsa.entree",
@@ -96,7 +96,7 @@ def test_export_events_is_pseudonymised(two_units, tmp_path):
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT, detail__export="events").count() == 1
     target = tmp_path / "events.parquet"
     run(
-        "export-events",
+        "export_events",
         "--from",
         "2019-01-01",
         "--to",
@@ -122,7 +122,7 @@ def test_duckdb_recomputes_the_headline_figures(two_units, tmp_path):
     event(other, "emploi.debut", "2019-08-01", contract_type="cdd")
     target = tmp_path / "events.parquet"
     run(
-        "export-events",
+        "export_events",
         "--from",
         "2000-01-01",
         "--to",

@@ -1,3 +1,0 @@
-"""`parcours export-events`: the hyphenated name of `export_events`."""
-
-from parcours.indicators.management.commands.export_events import Command  # noqa: F401
