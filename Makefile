@@ -4,8 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_ENV := PARCOURS_DEMO=1 DEBUG=1 PARCOURS_DEPARTEMENT=$(or $(DEPARTEMENT),59)
 DEMO_SCALE ?= 0.05
+# OpenFisca-France (earnings simulation) runs in its own environment: see services/openfisca/README.md.
+OF_VENV := .venv-openfisca
+OPENFISCA_PORT ?= 5001
 
-.PHONY: install demo demo-data test test-sqlite test-postgres bench lint format clean
+.PHONY: install demo demo-data test test-sqlite test-postgres bench lint format clean openfisca openfisca-install
 
 install: $(VENV)/.installed
 
@@ -20,10 +23,26 @@ demo-data: install
 	$(DEMO_ENV) $(BIN)/parcours load-territory --departement $(or $(DEPARTEMENT),59)
 	$(DEMO_ENV) $(BIN)/parcours generate --departement $(or $(DEPARTEMENT),59) --seed 1 --scale $(DEMO_SCALE)
 	$(DEMO_ENV) $(BIN)/parcours create-demo-agents --departement $(or $(DEPARTEMENT),59)
+	$(DEMO_ENV) $(BIN)/parcours create-demo-agendas --departement $(or $(DEPARTEMENT),59)
+	$(DEMO_ENV) $(BIN)/parcours generate-jobs --departement $(or $(DEPARTEMENT),59) --seed 1
+	$(DEMO_ENV) $(BIN)/parcours generate-history --departement $(or $(DEPARTEMENT),59) --year 2019 --seed 1 --scale $(DEMO_SCALE)
 
-demo: demo-data
-	@echo "Parcours : http://127.0.0.1:8000"
-	$(DEMO_ENV) $(BIN)/parcours runserver 127.0.0.1:8000
+demo: demo-data openfisca-install
+	@echo "Parcours : http://127.0.0.1:8000 (OpenFisca en arrière-plan sur le port $(OPENFISCA_PORT), journal var/openfisca.log)"
+	$(OF_VENV)/bin/openfisca serve --country-package openfisca_france --port $(OPENFISCA_PORT) --workers 1 \
+	  > var/openfisca.log 2>&1 & OF_PID=$$!; trap 'kill $$OF_PID' EXIT; \
+	  $(DEMO_ENV) OPENFISCA_URL=http://127.0.0.1:$(OPENFISCA_PORT) $(BIN)/parcours runserver 127.0.0.1:8000
+
+openfisca-install: $(OF_VENV)/.installed
+
+$(OF_VENV)/.installed: services/openfisca/requirements.txt
+	$(PYTHON) -m venv $(OF_VENV)
+	$(OF_VENV)/bin/pip install --quiet --upgrade pip
+	$(OF_VENV)/bin/pip install --quiet -r services/openfisca/requirements.txt
+	touch $@
+
+openfisca: openfisca-install
+	$(OF_VENV)/bin/openfisca serve --country-package openfisca_france --port $(OPENFISCA_PORT)
 
 lint: install
 	$(BIN)/ruff check .
@@ -40,7 +59,7 @@ test-sqlite: install
 test-postgres: install
 	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q
 
-test: lint test-sqlite test-postgres
+test: lint openfisca-install test-sqlite test-postgres
 
 bench: install
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m bench

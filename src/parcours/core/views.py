@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from parcours.accounts.models import Role
@@ -24,8 +24,10 @@ RECENT_SHOWN = 10
 
 @login_required
 def home(request):
-    """The agent's home page: what their role works on first."""
+    """The agent's home page: what their role works on first (employers: their portal)."""
     agent = request.user
+    if agent.role == Role.EMPLOYEUR:
+        return redirect("jobs:portal")
     context = {
         "title": "Accueil",
         "search_form": PersonSearchForm(),

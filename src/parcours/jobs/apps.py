@@ -22,3 +22,10 @@ class JobsConfig(AppConfig):
         ("Statistiques emploi", "jobs:statistics", ["relations_entreprises", "manager", "administrateur"]),
         ("Espace employeur", "jobs:portal", ["employeur"]),
     ]
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from parcours.jobs.indexing import person_saved
+
+        post_save.connect(person_saved, sender="people.Person", dispatch_uid="jobs_person_saved")

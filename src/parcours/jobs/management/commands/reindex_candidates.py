@@ -1,0 +1,10 @@
+from django.core.management.base import BaseCommand
+
+from parcours.jobs.indexing import rebuild
+
+
+class Command(BaseCommand):
+    help = "Reconstruit l'index de rapprochement des candidats (après un import en masse, par exemple)."
+
+    def handle(self, *args, **options):
+        self.stdout.write(f"{rebuild()} entrée(s) indexée(s).")
