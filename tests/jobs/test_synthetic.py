@@ -27,6 +27,16 @@ def test_generate_jobs_builds_demo_data_on_existing_persons(two_units, capsys):
     assert all(profile.target_appellations.exists() for profile in profiles)
 
 
+def test_generate_jobs_twice_changes_nothing(two_units, capsys):
+    PersonFactory(commune=two_units["commune_a"])
+    call_command("generate_jobs", "--departement", "59", "--seed", "3", "--employers", "4", "--offers", "5")
+    counts = (Employer.objects.count(), JobOffer.objects.count(), CandidateProfile.objects.count())
+    capsys.readouterr()
+    call_command("generate_jobs", "--departement", "59", "--seed", "3", "--employers", "4", "--offers", "5")
+    assert "rien à faire" in capsys.readouterr().out
+    assert (Employer.objects.count(), JobOffer.objects.count(), CandidateProfile.objects.count()) == counts
+
+
 def test_generate_jobs_needs_the_territory(db):
     with pytest.raises(CommandError, match="load-territory"):
         call_command("generate_jobs", "--departement", "976")

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from parcours.jobs.models import Employer
 from parcours.jobs.synthetic import generate_demo
 from parcours.territory.models import Departement
 
@@ -25,6 +26,12 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Département {options['departement']} inconnu : lancez d'abord parcours load-territory."
             )
+        if Employer.objects.filter(sites__commune__departement=departement).exists():
+            self.stdout.write(
+                f"Données emploi de démonstration déjà présentes pour le département {departement.code} : "
+                "rien à faire."
+            )
+            return
         try:
             counts = generate_demo(
                 departement,
