@@ -5,6 +5,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.accounts.factories import AgentFactory
 from tests.territory.factories import CommuneFactory, DepartementFactory, UnitFactory
 
+pytest_plugins = ["tests.browser"]
+
 
 @pytest.fixture
 def departement(db):

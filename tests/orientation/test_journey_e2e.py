@@ -2,9 +2,7 @@
 link → interview → orientation → the référent sees the person in their caseload."""
 
 import datetime
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -18,39 +16,9 @@ from tests.appointments.factories import OpeningHoursFactory, SlotFactory
 from tests.people.factories import PersonFactory
 from tests.territory.factories import CommuneFactory, DepartementFactory, SiteFactory, UnitFactory
 
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PASSWORD = "motdepasse-de-test-123"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    if not CHROMIUM.exists():
-        pytest.fail("Chromium est requis pour les tests navigateur : apt-get install -y chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def log_in(page, username: str) -> None:
