@@ -22,7 +22,8 @@ from parcours.accounts.models import Agent, OrganisationKind, Role
 from parcours.core.models import AuditAction, AuditEvent
 from parcours.people.models import Follow, HouseholdMember, MemberRole, Person
 from tests.accounts.factories import AgentFactory, OrganisationFactory
-from tests.api.sessions import bearer, login_with_second_factor
+from tests.api.sessions import bearer
+from tests.conftest import login_verified
 from tests.people.factories import HouseholdFactory, PersonFactory
 from tests.territory.factories import CommuneFactory, UnitFactory
 
@@ -201,7 +202,7 @@ def test_web_search_and_person_page(client, world, caplog):
     pages = len(world.persons) // 20 + 2
     for name, agent in world.agents.items():
         client.logout()
-        login_with_second_factor(client, agent)
+        login_verified(client, agent)
         expected = world.expected[name]
 
         found: set[int] = set()

@@ -1,7 +1,8 @@
 import pytest
 from django.contrib.staticfiles import finders
 
-from tests.api.sessions import bearer, login_with_second_factor
+from tests.api.sessions import bearer
+from tests.conftest import login_verified
 
 
 @pytest.mark.django_db
@@ -15,7 +16,7 @@ def test_docs_require_a_logged_in_agent(client, agent_a):
 
 @pytest.mark.django_db
 def test_docs_load_swagger_ui_from_our_static_files(client, agent_a):
-    login_with_second_factor(client, agent_a)
+    login_verified(client, agent_a)
     response = client.get("/api/v1/docs")
     assert response.status_code == 200
     html = response.content.decode()
@@ -37,4 +38,4 @@ def test_openapi_schema_needs_a_token_or_a_session(client, agent_a):
     )
     assert paths["/api/v1/personnes/"]["get"]["summary"] == "Rechercher des personnes"
     assert paths["/api/v1/personnes/"]["post"]["summary"] == "Créer une personne"
-    assert login_with_second_factor(client, agent_a).get("/api/v1/openapi.json").status_code == 200
+    assert login_verified(client, agent_a).get("/api/v1/openapi.json").status_code == 200
