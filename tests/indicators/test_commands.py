@@ -10,10 +10,12 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from parcours.core.models import AuditAction, AuditEvent
+from parcours.indicators import events as ev
 from parcours.indicators import recompute
 from parcours.indicators.event_export import pseudonym
 from parcours.indicators.history import Calibration, generate_history
 from parcours.indicators.stats import compute
+from parcours.people.models import PersonEvent
 from tests.indicators.factories import entrant, event
 from tests.people.factories import PersonFactory
 from tests.territory.factories import CommuneFactory, SiteFactory
@@ -158,6 +160,12 @@ def test_generated_history_keeps_the_calibrated_proportions(departement):
     assert abs(result["delay_first_interview"]["mean_days"] - calibration.delay_mean_days) <= 2
     assert abs(result["coaching"]["entries"] - 2_748 * scale) <= 2
     assert abs(result["coaching"]["job_or_training_within_3_months"] - 709 * scale) <= 2
+    # The bulk writer's typed copy is the one the model derives (checked on every 10th event).
+    sample = PersonEvent.objects.filter(pk__in=list(PersonEvent.objects.values_list("pk", flat=True))[::10])
+    written = list(sample.order_by("pk").values_list("kind", *PersonEvent.TYPED_COLUMNS))
+    assert sample.refill_typed_values() == len(written)
+    assert list(sample.order_by("pk").values_list("kind", *PersonEvent.TYPED_COLUMNS)) == written
+    assert {kind for kind, *_ in written} >= set(ev.FACT_KEYS)
     # A second run replaces the first one instead of adding to it.
     again = generate_history("59", 2019, seed=3, scale=scale)
     assert again.removed_events == outcome.events

@@ -75,16 +75,17 @@ def test_facts_come_from_events_and_household(departement):
         person=parent, kind="rsa.droits_devoirs", occurred_at=timezone.now() - datetime.timedelta(days=3),
         data={"housing": "hebergement_urgence"}, source="flux",
     )  # fmt: skip
+    registered_at = timezone.now() - datetime.timedelta(days=400)
     PersonEvent.objects.create(
-        person=parent, kind="france_travail.inscription", occurred_at=timezone.now() - datetime.timedelta(days=400),
-        source="flux",
+        person=parent, kind="france_travail.inscription", occurred_at=registered_at, source="flux",
     )  # fmt: skip
 
     facts = facts_for(parent)
     assert facts.housing == "hebergement_urgence"
     assert facts.children_ages == [1]
     assert not facts.lives_with_partner
-    assert facts.france_travail_registered_on == timezone.localdate() - datetime.timedelta(days=400)
+    # The Paris calendar day of that instant: 400 days ago at 23:30 in winter is a day later in summer time.
+    assert facts.france_travail_registered_on == timezone.localtime(registered_at).date()
 
     install_default_rules(departement)
     proposal = propose(parent, departement)

@@ -140,6 +140,20 @@ def test_rejected_file_changes_nothing(write, lille):
     assert ImportBatch.objects.get().status == BatchStatus.REJECTED
 
 
+def test_a_flux_rejected_at_its_last_dossier_changes_nothing(write, lille, monkeypatch):
+    # The file is read in a second process while the first dossiers are applied: whatever the
+    # interleaving, a rejection found at the end must leave nothing behind.
+    monkeypatch.setenv("PARCOURS_IMPORT_CHUNK_SIZE", "10")
+    path = write("flux.xml", [*(dossier(n) for n in range(1, 301)), dossier(301, departement="062")])
+    report = import_flux(path)
+    assert report.exit_code == 2
+    assert "IDEPARTE" in report.message
+    assert not Person.objects.exists()
+    assert not PersonEvent.objects.exists()
+    assert not ImportRecord.objects.exists()
+    assert ImportBatch.objects.get().status == BatchStatus.REJECTED
+
+
 def test_rights_history_across_two_successive_flux(write, lille, roubaix):
     dem = person(1, role="DEM")
     cjt = person(2, role="CJT", subject_to_duties=False)
@@ -256,3 +270,19 @@ def test_same_person_in_two_dossiers_of_one_chunk_is_created_once(write, lille):
     import_flux(write("flux.xml", [dossier(1, persons=[shared]), dossier(2, persons=[shared])]))
     assert Person.objects.filter(nir=shared.nir).count() == 1
     assert HouseholdMember.objects.filter(person__nir=shared.nir).count() == 2
+
+
+def test_imported_events_carry_their_typed_copy(write, lille):
+    from parcours.indicators import events
+    from parcours.rsa.importer import EVENT_KINDS
+
+    # The importer derives the typed copy from kind and instant only: none of its kinds has data
+    # values that the indicators read.
+    assert not set(EVENT_KINDS) & set(events.FACT_KEYS)
+    suspended = dossier(2, state="3", suspension=("01", datetime.date(2024, 5, 2)))
+    import_flux(write("flux.xml", [dossier(1), suspended]))
+    rows = PersonEvent.objects.values_list("kind", "occurred_at", "data", *PersonEvent.TYPED_COLUMNS)
+    assert len(rows) >= 4
+    for kind, occurred_at, data, *typed in rows:
+        assert tuple(typed) == PersonEvent.typed_values(kind, occurred_at, data)
+        assert typed[0] > 0 or kind not in events.KIND_CODES

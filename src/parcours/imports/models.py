@@ -111,7 +111,8 @@ class ImportBatch(models.Model):
 class ImportRecord(models.Model):
     """The outcome of one record (a dossier of a flux, a row of a file) in a batch."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records")
+    # No index of its own: the unique (batch, position) constraint's index serves lookups by batch.
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="records", db_index=False)
     position = models.PositiveIntegerField("position")
     line = models.PositiveIntegerField("ligne", null=True, blank=True)
     key = models.CharField("clé", max_length=100, blank=True)

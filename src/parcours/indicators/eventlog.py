@@ -1,17 +1,18 @@
-"""Loading the event log into numpy arrays, in a handful of queries.
+"""Loading the event log into numpy arrays, in one scan of integers.
 
-The indicators never loop over ORM objects: one query reads (id, person, kind, instant) of every
-event of the kinds they use, a few small queries read the `data` keys of the kinds that carry
-values (orientation type, contract dates…), and one reads the persons' attributes. Instants are
-read as Unix seconds (the databases do the parsing) and turned into Europe/Paris calendar days
-with the zone's transitions, so that an event at 00:30 on 1 January, Paris time, falls on
-1 January even though it is 31 December in UTC.
+The indicators never loop over ORM objects nor parse JSON: one query reads, for every event, the
+integer columns of `people.PersonEvent` that type what they use (person, kind number, instant in
+Unix seconds, id and three `data` values, see `events.typed_values`), each column aggregated by the
+database into one text that numpy parses; one more reads the persons' attributes. Instants are
+turned into Europe/Paris calendar days with the zone's transitions, so that an event at 00:30 on
+1 January, Paris time, falls on 1 January even though it is 31 December in UTC.
 """
 
 from __future__ import annotations
 
 import datetime
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -23,14 +24,6 @@ from parcours.indicators import events as ev
 
 PARIS = ZoneInfo("Europe/Paris")
 EPOCH = datetime.date(1970, 1, 1)
-# Extra keys read from `data`, per kind, in this order.
-DATA_KEYS: dict[str, tuple[str, ...]] = {
-    ev.APPOINTMENT_BOOKED: ("channel",),
-    ev.APPOINTMENT_HONOURED: ("site",),
-    ev.ORIENTATION_DECIDED: ("orientation", "organism"),
-    ev.CONTRACT_SIGNED: ("contract_kind", "starts_on", "ends_on"),
-    ev.JOB_START: ("contract_type", "placement"),
-}
 
 
 def day_number(day: datetime.date) -> int:
@@ -144,47 +137,22 @@ class EventLog:
         return len(self.person)
 
 
-def _epoch_sql(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"CAST(EXTRACT(EPOCH FROM {column}) AS BIGINT)"
-    # julianday() is SQLite's fastest date parser; rounding keeps midnight on the right side.
-    return f"CAST(ROUND((julianday({column}) - 2440587.5) * 86400) AS INTEGER)"
+# The SQL below is assembled from constants of this module only (column names); the only values
+# that come from callers are bound parameters or integers.
+COLUMNS = ("person_id", "kind_code", "occurred_epoch", "id", "value_1", "value_2", "value_3")
+NOT_TYPED = -1  # `kind_code` of an event whose writer left the typed columns to their defaults
 
 
-def _json_sql(key: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"(data ->> '{key}')"
-    return f"json_extract(data, '$.{key}')"
-
-
-def _value_columns() -> list[str]:
-    """Up to three `data` values per event, chosen by kind (DATA_KEYS), as SQL expressions."""
-    width = max(len(keys) for keys in DATA_KEYS.values())
-    columns = []
-    for position in range(width):
-        branches = " ".join(
-            f"WHEN '{kind}' THEN {_json_sql(keys[position])}"
-            for kind, keys in DATA_KEYS.items()
-            if position < len(keys)
-        )
-        columns.append(f"CASE kind {branches} END")
-    return columns
-
-
-# The SQL below is assembled from constants of this module only (kind codes, column names, JSON
-# keys); the only values that come from callers are bound parameters.
 @dataclass
 class _Scan:
-    """The events table as read: the indicators' events sorted by (person, instant, id)."""
+    """The events table as read: the indicators' events sorted by (person, instant, id), as columns."""
 
-    table: np.ndarray  # (person, kind, Unix seconds, id) rows
+    person: np.ndarray
+    kind: np.ndarray
+    seconds: np.ndarray
     day: np.ndarray
-    values: _Values
+    values: tuple[np.ndarray, np.ndarray, np.ndarray]  # value_1…value_3
     signature: tuple[int, int, str]  # (rows, last id, recorded_at of the last id)
-
-    @property
-    def person(self) -> np.ndarray:
-        return self.table[:, 0]
 
 
 # The last scan per database. The log is append-only (a correction is a new event; rows go away
@@ -208,55 +176,149 @@ def _recorded_at(event_id: int) -> str:
     return str(row[0]) if row else ""
 
 
-def _read(after_id: int) -> tuple[np.ndarray, int, int, _Values]:
-    """(person, kind, seconds, id) of the events with an id above `after_id` (kinds the indicators
-    do not read dropped), the number of rows read and their greatest id, and their `data` values."""
-    cases = " ".join(f"WHEN '{code}' THEN {number}" for code, number in ev.KIND_CODES.items())
-    # Kinds are filtered in numpy, not in SQL: with a WHERE on `kind`, SQLite walks the kind index
-    # and fetches each row at random, three times slower than a plain scan.
-    sql = (
-        f"SELECT person_id, COALESCE(CASE kind {cases} END, 0), {_epoch_sql('occurred_at')}, id "  # noqa: S608
-        "FROM people_personevent WHERE id > %s"
-    )
+def _aggregated(expression: str, where: str = "") -> str:
+    """SQL aggregating a column of integers or comma-free texts (of the rows matching `where`)
+    into one comma-separated text."""
+    if connection.vendor == "postgresql":
+        aggregate = f"string_agg(CAST({expression} AS TEXT), ',')"
+    else:
+        aggregate = f"group_concat({expression}, ',')"
+    return f"{aggregate} FILTER (WHERE {where})" if where else aggregate
+
+
+# The kinds that use each value column: the other rows hold 0 there, and are not sent.
+_VALUE_KINDS = [
+    [ev.KIND_CODES[kind] for kind, keys in ev.FACT_KEYS.items() if len(keys) > position]
+    for position in range(3)
+]
+
+
+def _fetch(after_id: int) -> list[np.ndarray]:
+    """COLUMNS of the events with an id above `after_id`, in one scan: each column aggregated into
+    one text by the database and parsed by numpy, with no Python object per row (fetching rows
+    costs several times more). The columns are NOT NULL: aggregates skip NULLs, which would
+    misalign them. The rows come in the table's order (id order in practice, not guaranteed)."""
+    aggregates = [_aggregated(column) for column in COLUMNS[:4]] + [
+        _aggregated(f"value_{position + 1}", f"kind_code IN ({', '.join(map(str, kinds))})")
+        for position, kinds in enumerate(_VALUE_KINDS)
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [after_id])
-        table = np.array(cursor.fetchall(), dtype=np.int64).reshape(-1, 4)
-    last = int(table[:, 3].max()) if len(table) else after_id
-    return table[table[:, 1] > 0], len(table), last, _load_values(after_id, last)
+        cursor.execute(f"SELECT {', '.join(aggregates)} FROM people_personevent WHERE id > %s", [after_id])  # noqa: S608
+        texts = cursor.fetchone()
+    if texts[0] is None:
+        return [np.zeros(0, dtype=np.int64) for _ in COLUMNS]
+    columns = _integers(texts[:4])
+    for text, kinds in zip(texts[4:], _VALUE_KINDS, strict=True):
+        values = np.zeros(len(columns[0]), dtype=np.int64)
+        if text is not None:
+            values[np.isin(columns[1], kinds)] = _integers([text])[0]
+        columns.append(values)
+    return columns
 
 
-def _sorted_scan(table: np.ndarray, values: _Values, signature: tuple[int, int, str]) -> _Scan:
-    table = table[np.lexsort((table[:, 3], table[:, 2], table[:, 0]))]
-    return _Scan(table, paris_days(table[:, 2]), values, signature)
+def _integers(texts: Sequence[str]) -> list[np.ndarray]:
+    """Comma-separated integers as arrays of one length (numpy stops at a text it cannot read,
+    which would misalign the columns: checked against the count of commas)."""
+    columns = [np.fromstring(text, dtype=np.int64, sep=",") for text in texts]
+    if {len(column) for column in columns} != {texts[0].count(",") + 1}:
+        raise RuntimeError("Journal des événements illisible : colonnes de longueurs différentes.")
+    return columns
+
+
+def _typed_afresh(after_id: int, last_id: int) -> list[np.ndarray]:
+    """COLUMNS of the events whose typed columns were left to their defaults, derived from kind,
+    occurred_at and data as the writers would have (`events.typed_values`)."""
+    from parcours.people.models import PersonEvent
+
+    found = (
+        PersonEvent.objects.filter(kind_code=NOT_TYPED, id__gt=after_id, id__lte=last_id)
+        .order_by()
+        .values_list("person_id", "id", "kind", "occurred_at", "data")
+    )
+    rows = [
+        (person_id, typed[0], typed[1], event_id, *typed[2:])
+        for person_id, event_id, kind, moment, data in found.iterator(chunk_size=5000)
+        for typed in [PersonEvent.typed_values(kind, moment, data)]
+    ]
+    table = np.array(rows, dtype=np.int64).reshape(-1, len(COLUMNS))
+    return [table[:, position] for position in range(len(COLUMNS))]
+
+
+def _read(after_id: int) -> tuple[list[np.ndarray], int, int]:
+    """COLUMNS (without `id`) of the events with an id above `after_id`, in id order, the kinds
+    the indicators do not read dropped; the number of rows read and their greatest id."""
+    # Kinds are filtered in numpy, not in SQL: with a WHERE on the kind, SQLite walks an index and
+    # fetches each row at random, three times slower than a plain scan.
+    columns = _fetch(after_id)
+    rows = len(columns[0])
+    last = int(columns[3].max()) if rows else after_id
+    not_typed = columns[1] == NOT_TYPED
+    if not_typed.any():
+        columns = [
+            np.concatenate([mine[~not_typed], afresh])
+            for mine, afresh in zip(columns, _typed_afresh(after_id, last), strict=True)
+        ]
+    ids = columns[3]
+    if len(ids) > 1 and not (ids[1:] > ids[:-1]).all():
+        order = np.argsort(ids, kind="stable")
+        columns = [column[order] for column in columns]
+    kept = columns[1] > 0
+    return [column[kept] for position, column in enumerate(columns) if position != 3], rows, last
+
+
+def _sorted_scan(columns: list[np.ndarray], signature: tuple[int, int, str]) -> _Scan:
+    """The scan of (person, kind, seconds, value_1…value_3) columns given in id order, sorted by
+    (person, instant) with ties left in id order (stable sort)."""
+    person, seconds = columns[0], columns[2]
+    base = int(seconds.min()) if len(seconds) else 0
+    if len(person) and person.min() >= 0 and person.max() < 2**32 and seconds.max() - base < 2**31:
+        order = np.argsort((person << 31) | (seconds - base), kind="stable")  # one key: faster
+    else:
+        order = np.lexsort((seconds, person))
+    person, kind, seconds, *values = (column[order] for column in columns)
+    return _Scan(person, kind, seconds, paris_days(seconds), tuple(values), signature)
 
 
 def _scan(cached: bool) -> _Scan:
     key = f"{connection.alias}:{connection.settings_dict['NAME']}"
-    count, last = _count_and_last()
     previous = _SCANS.get(key) if cached else None
+    count, last = _count_and_last() if previous is not None else (0, 0)
     if previous is not None and previous.signature[:2] == (count, last):
         if _recorded_at(last) == previous.signature[2]:
             return previous
         previous = None
     scan = None
-    # Only rows added since: read those, if the old last row is still the one we read.
+    # Only rows added since: read those, if the old last row is still the one we read. The old
+    # rows go first, so that the stable sort keeps ties in id order.
     if (
         previous is not None
         and last > previous.signature[1]
         and _recorded_at(previous.signature[1]) == previous.signature[2]
     ):
-        table, rows, read_last, values = _read(previous.signature[1])
+        columns, rows, read_last = _read(previous.signature[1])
         if previous.signature[0] + rows == count and read_last == last:
-            combined = np.concatenate([previous.table, table])
-            signature = (count, last, _recorded_at(last))
-            scan = _sorted_scan(combined, previous.values.extended(values), signature)
+            mine = [previous.person, previous.kind, previous.seconds, *previous.values]
+            combined = [np.concatenate(pair) for pair in zip(mine, columns, strict=True)]
+            scan = _sorted_scan(combined, (count, last, _recorded_at(last)))
     if scan is None:
-        table, rows, read_last, values = _read(0)
-        scan = _sorted_scan(table, values, (rows, read_last, _recorded_at(read_last)))
+        columns, rows, read_last = _read(0)
+        scan = _sorted_scan(columns, (rows, read_last, _recorded_at(read_last)))
     if cached:
         with _SCANS_LOCK:
             _SCANS[key] = scan
     return scan
+
+
+def _decoded(key: str, codes: np.ndarray) -> np.ndarray:
+    """A typed `data` value back in the shape the indicators use: text for categories ("" when
+    absent, "?" for a value outside the vocabulary), day numbers for dates (MISSING_DAY when absent
+    or invalid), the site id (0 when absent, -1 when not an integer), a bool for `placement`."""
+    if key in ev.VOCABULARIES:
+        words = np.array(["", *ev.VOCABULARIES[key], "?"], dtype=object)  # OTHER_CODE = -1: the last
+        return words[codes]
+    if key == "placement":
+        return codes != 0
+    return codes
 
 
 def load(unit_ids: list[int] | None = None, *, cached: bool = True) -> EventLog:
@@ -264,93 +326,63 @@ def load(unit_ids: list[int] | None = None, *, cached: bool = True) -> EventLog:
     events with the `data` values of the few kinds that carry some, and the persons' attributes
     (always read afresh: a person may have moved to another unit)."""
     scan = _scan(cached)
-    persons = _load_persons(np.unique(scan.person))
-    person, kind, day, ids = scan.table[:, 0], scan.table[:, 1], scan.day, scan.table[:, 3]
+    starts = np.flatnonzero(np.diff(scan.person, prepend=-1))  # sorted: no np.unique needed
+    persons = _load_persons(scan.person[starts])
+    person, kind, day, values = scan.person, scan.kind, scan.day, scan.values
     if unit_ids is not None:
         living = np.isin(persons.unit, np.array(list(unit_ids), dtype=np.int64))
         persons = persons.subset(living)
         keep = np.isin(person, persons.id)
-        person, kind, day, ids = person[keep], kind[keep], day[keep], ids[keep]
+        person, kind, day = person[keep], kind[keep], day[keep]
+        values = tuple(column[keep] for column in values)
     facts = {}
-    for name, keys in DATA_KEYS.items():
+    for name, keys in ev.FACT_KEYS.items():
         positions = np.flatnonzero(kind == ev.KIND_CODES[name])
         facts[name] = Facts(
             person=person[positions],
             day=day[positions],
-            values={key: scan.values.take(ids[positions], column) for column, key in enumerate(keys)},
+            values={key: _decoded(key, values[column][positions]) for column, key in enumerate(keys)},
         )
     return EventLog(person=person, kind=kind, day=day, facts=facts, persons=persons)
 
 
-@dataclass
-class _Values:
-    ids: np.ndarray  # sorted event ids
-    columns: list[np.ndarray]  # text values (empty when absent), aligned on `ids`
-
-    def take(self, event_ids: np.ndarray, column: int) -> np.ndarray:
-        return self.columns[column][np.searchsorted(self.ids, event_ids)]
-
-    def extended(self, other: _Values) -> _Values:
-        """These values followed by `other`'s (whose ids are all greater)."""
-        return _Values(
-            np.concatenate([self.ids, other.ids]),
-            [
-                np.concatenate([mine, theirs])
-                for mine, theirs in zip(self.columns, other.columns, strict=True)
-            ],
-        )
-
-
-def _text_column(values: list) -> np.ndarray:
-    """Values as text, "" for NULL (the databases return JSON values as text or numbers)."""
-    column = np.array(values, dtype=object)
-    column[column == None] = ""  # noqa: E711 (element-wise comparison)
-    return column.astype(str)
-
-
-def _load_values(after_id: int, last_id: int) -> _Values:
-    kinds = ", ".join(f"'{kind}'" for kind in DATA_KEYS)
-    # "+kind" keeps SQLite from walking the kind index (see `_read`); PostgreSQL has no such operator.
-    column = "kind" if connection.vendor == "postgresql" else "+kind"
-    sql = (
-        f"SELECT id, {', '.join(_value_columns())} FROM people_personevent "  # noqa: S608
-        f"WHERE {column} IN ({kinds}) AND id > %s AND id <= %s ORDER BY id"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [after_id, last_id])
-        rows = cursor.fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [[] for _ in range(4)]
-    return _Values(
-        ids=np.array(columns[0], dtype=np.int64), columns=[_text_column(list(c)) for c in columns[1:]]
-    )
-
-
 def _load_persons(person_ids: np.ndarray) -> Persons:
-    """Attributes of every person with an event: birth day, sex, unit, commune, family situation."""
+    """Attributes of every person with an event: birth day, sex, unit, commune, family situation.
+    Each column comes aggregated into one text (no Python object per person)."""
     if connection.vendor == "postgresql":
         birth = "(p.birth_date - DATE '1970-01-01')"
     else:
         birth = "CAST(julianday(p.birth_date) - 2440587.5 AS INTEGER)"
+    # Sexes and INSEE codes hold no comma.
+    columns = ["p.id", f"COALESCE({birth}, -1000000)", "COALESCE(c.unit_id, -1)", "COALESCE(p.sex, '')"]
+    columns.append("COALESCE(c.insee_code, '')")
     sql = (
-        f"SELECT p.id, {birth}, p.sex, COALESCE(c.unit_id, -1), COALESCE(c.insee_code, '') "  # noqa: S608
+        f"SELECT {', '.join(_aggregated(column) for column in columns)} "  # noqa: S608
         "FROM people_person p LEFT JOIN territory_commune c ON c.id = p.commune_id"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        rows = cursor.fetchall()
+        texts = cursor.fetchone()
         cursor.execute("SELECT household_id, person_id, role FROM people_householdmember ORDER BY id")
         members = cursor.fetchall()
-    rows.sort()
-    ids = np.array([row[0] for row in rows], dtype=np.int64)
-    keep = np.isin(ids, person_ids)
-    ids = ids[keep]
-    pick = np.flatnonzero(keep)
-    birth_day = np.array([rows[i][1] if rows[i][1] is not None else -(10**6) for i in pick], dtype=np.int64)
-    sex = np.array([rows[i][2] or "" for i in pick], dtype=object)
-    unit = np.array([rows[i][3] for i in pick], dtype=np.int64)
-    commune = np.array([rows[i][4] for i in pick], dtype=object)
+    if texts[0] is None:  # no person
+        ids = birth_day = unit = np.zeros(0, dtype=np.int64)
+        sex = commune = np.zeros(0, dtype=object)
+    else:
+        ids, birth_day, unit = _integers(texts[:3])
+        sex, commune = (np.array(text.split(","), dtype=object) for text in texts[3:])
+        if not len(ids) == len(sex) == len(commune):
+            raise RuntimeError("Personnes illisibles : colonnes de longueurs différentes.")
+    pick = np.argsort(ids)
+    pick = pick[np.isin(ids[pick], person_ids)]
+    ids = ids[pick]
     return Persons(
-        id=ids, birth_day=birth_day, sex=sex, unit=unit, commune=commune, family=_families(ids, members)
+        id=ids,
+        birth_day=birth_day[pick],
+        sex=sex[pick],
+        unit=unit[pick],
+        commune=commune[pick],
+        family=_families(ids, members),
     )
 
 

@@ -10,7 +10,13 @@ documents them for the apps that will write them.
 
 from __future__ import annotations
 
+import datetime
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 @dataclass(frozen=True)
@@ -116,6 +122,7 @@ KINDS: tuple[Kind, ...] = (
         "défini ici",
     ),
 )
+# Stored in `people.PersonEvent.kind_code`: a new kind goes at the end of KINDS, never in between.
 KIND_CODES: dict[str, int] = {kind.code: number for number, kind in enumerate(KINDS, start=1)}
 BY_CODE: dict[str, Kind] = {kind.code: kind for kind in KINDS}
 
@@ -155,3 +162,79 @@ JOB_CONTRACT_TYPES = {
     "creation": "Création d'entreprise",
     "autre": "Autre",
 }
+BOOKING_CHANNELS = ("public", "agent", "convocation")
+
+
+# -- the typed copy of each event (columns of `people.PersonEvent`) --------------------------
+# Every event also carries, in integer columns, what the indicators read of it: its kind's number
+# (`kind_code`, 0 for kinds they do not read), its instant in Unix seconds (`occurred_epoch`) and
+# up to three `data` values (`value_1`…`value_3`, the keys of FACT_KEYS in order), so that the
+# indicators read one scan of integers and never parse JSON. It is a copy: `kind`, `occurred_at`
+# and `data` stay the source of truth, and `typed_values` derives the copy from them. Numbers are
+# stored, so KINDS and the vocabularies below only ever grow at their end; a value added to a
+# vocabulary needs a data migration that refills the events of its kind
+# (`PersonEvent.objects.refill_typed_values(kinds=[…])`).
+FACT_KEYS: dict[str, tuple[str, ...]] = {
+    APPOINTMENT_BOOKED: ("channel",),
+    APPOINTMENT_HONOURED: ("site",),
+    ORIENTATION_DECIDED: ("orientation", "organism"),
+    CONTRACT_SIGNED: ("contract_kind", "starts_on", "ends_on"),
+    JOB_START: ("contract_type", "placement"),
+}
+# Categories: 0 when absent (missing, null or ""), the value's position (from 1) in its vocabulary,
+# OTHER_CODE for any other value (every indicator treats all unknown values alike).
+VOCABULARIES: dict[str, tuple[str, ...]] = {
+    "channel": BOOKING_CHANNELS,
+    "orientation": tuple(ORIENTATION_TYPES),
+    "organism": tuple(ORGANISM_CATEGORIES),
+    "contract_kind": tuple(CONTRACT_KINDS),
+    "contract_type": tuple(JOB_CONTRACT_TYPES),
+}
+OTHER_CODE = -1
+# Dates (ISO, the first 10 characters read): day number since 1970-01-01, MISSING_DAY when absent
+# or invalid. `site`: the site id, 0 when absent, OTHER_CODE when not an integer. `placement`:
+# 1 when present, else 0.
+DATE_KEYS = frozenset({"starts_on", "ends_on"})
+MISSING_DAY = -(10**7)
+_EPOCH = datetime.date(1970, 1, 1)
+_CODES = {
+    key: {value: number for number, value in enumerate(words, start=1)} for key, words in VOCABULARIES.items()
+}
+
+
+def epoch_seconds(moment: datetime.datetime) -> int:
+    """Unix seconds of an instant, rounded down (a naive datetime is read as Europe/Paris time)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=PARIS)
+    return math.floor(moment.timestamp())
+
+
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _typed(key: str, value) -> int:
+    text = _text(value)
+    if key in _CODES:
+        return _CODES[key].get(text, OTHER_CODE) if text else 0
+    if key in DATE_KEYS:
+        try:
+            return (datetime.date.fromisoformat(text[:10]) - _EPOCH).days
+        except ValueError:
+            return MISSING_DAY
+    if key == "site":
+        if not text:
+            return 0
+        number = int(text) if text.isascii() and text.isdigit() and str(int(text)) == text else OTHER_CODE
+        return number if number < 2**31 else OTHER_CODE  # stored in a 32-bit column
+    return 1 if text else 0  # placement
+
+
+def typed_values(kind: str, seconds: int, data: Mapping) -> tuple[int, int, int, int, int]:
+    """(kind_code, occurred_epoch, value_1, value_2, value_3) of an event: its kind's number (0 when
+    the indicators do not read it), its instant in Unix seconds, and its FACT_KEYS values (0 for the
+    positions its kind does not use)."""
+    keys = FACT_KEYS.get(kind, ())
+    values = [_typed(key, data.get(key)) if isinstance(data, Mapping) else _typed(key, None) for key in keys]
+    values += [0] * (3 - len(values))
+    return (KIND_CODES.get(kind, 0), int(seconds), values[0], values[1], values[2])

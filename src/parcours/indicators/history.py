@@ -445,11 +445,23 @@ def _write(out: _Events) -> None:
     instants = _utc(local)
     text = np.datetime_as_string(instants.astype("datetime64[s]"), unit="s")
     now = timezone.now().astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
-    columns = "person_id, kind, occurred_at, recorded_at, source, data"
+    # The typed copy of each event (PersonEvent.TYPED_COLUMNS), from the same values.
+    typed = [
+        ev.typed_values(kind, seconds, json.loads(data) if kind in ev.FACT_KEYS else {})
+        for kind, seconds, data in zip(out.kind, instants.tolist(), out.data, strict=True)
+    ]
+    columns = (
+        f"person_id, kind, occurred_at, recorded_at, source, data, {', '.join(PersonEvent.TYPED_COLUMNS)}"
+    )
     if connection.vendor == "postgresql":
         buffer = io.StringIO()
-        for person, kind, moment, data in zip(out.person, out.kind, text.tolist(), out.data, strict=True):
-            buffer.write(f"{person}\t{kind}\t{moment.replace('T', ' ')}+00\t{now}+00\t{SOURCE}\t{data}\n")
+        typed_text = ["\t".join(map(str, values)) for values in typed]
+        for person, kind, moment, data, values in zip(
+            out.person, out.kind, text.tolist(), out.data, typed_text, strict=True
+        ):
+            buffer.write(
+                f"{person}\t{kind}\t{moment.replace('T', ' ')}+00\t{now}+00\t{SOURCE}\t{data}\t{values}\n"
+            )
         buffer.seek(0)
         with (
             connection.cursor() as cursor,
@@ -459,13 +471,16 @@ def _write(out: _Events) -> None:
                 copy.write(chunk)
         return
     rows = [
-        (person, kind, moment.replace("T", " "), now, SOURCE, data)
-        for person, kind, moment, data in zip(out.person, out.kind, text.tolist(), out.data, strict=True)
+        (person, kind, moment.replace("T", " "), now, SOURCE, data, *values)
+        for person, kind, moment, data, values in zip(
+            out.person, out.kind, text.tolist(), out.data, typed, strict=True
+        )
     ]
+    placeholders = ", ".join(["%s"] * (6 + len(PersonEvent.TYPED_COLUMNS)))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), 50_000):
             cursor.executemany(
-                f"INSERT INTO people_personevent ({columns}) VALUES (%s, %s, %s, %s, %s, %s)",  # noqa: S608
+                f"INSERT INTO people_personevent ({columns}) VALUES ({placeholders})",  # noqa: S608
                 rows[start : start + 50_000],
             )
 

@@ -288,8 +288,7 @@ def _valid_contracts(ctx: Context) -> tuple[FactTable, np.ndarray, np.ndarray, n
 
 def _find_valid_contracts(ctx: Context) -> tuple[FactTable, np.ndarray, np.ndarray, np.ndarray]:
     table = ctx.facts(ev.CONTRACT_SIGNED)
-    starts = _days(table.values["starts_on"])
-    ends = _days(table.values["ends_on"])
+    starts, ends = table.values["starts_on"], table.values["ends_on"]  # MISSING_DAY: never valid
     valid = (
         (table.day <= ctx.end_day)
         & (starts <= ctx.end_day)
@@ -297,22 +296,6 @@ def _find_valid_contracts(ctx: Context) -> tuple[FactTable, np.ndarray, np.ndarr
         & (table.day > ctx.last_exit_at_end[table.pidx] if len(table) else np.zeros(0, dtype=bool))
     )
     return table, valid, starts, ends
-
-
-def _days(values: np.ndarray) -> np.ndarray:
-    """ISO dates (strings) as day numbers; missing or invalid ones as a day long past (never valid)."""
-    result = np.full(len(values), -(10**7), dtype=np.int64)
-    texts = values.astype(str)
-    known = texts != ""
-    try:
-        result[known] = texts[known].astype("datetime64[D]").astype(np.int64)
-    except ValueError:
-        for position in np.flatnonzero(known):
-            try:
-                result[position] = day_number(datetime.date.fromisoformat(texts[position][:10]))
-            except ValueError:
-                continue
-    return result
 
 
 def _followup_section(ctx: Context) -> dict:
@@ -365,7 +348,7 @@ def _coaching_section(ctx: Context) -> dict:
 def _placements_section(ctx: Context) -> dict:
     jobs = ctx.facts(ev.JOB_START)
     jobs = jobs.where(ctx.in_period(jobs.day))
-    platform = jobs.values["placement"] != ""
+    platform = jobs.values["placement"]
     exits = ctx.kind(ev.EXIT)
     return {
         "job_starts": len(jobs),
@@ -386,16 +369,21 @@ def _breakdowns(
     oriented, _ = _delays(ctx, ctx.facts(ev.ORIENTATION_DECIDED), e.opening)
     sites_table = ctx.facts(ev.APPOINTMENT_HONOURED)
     site_position = first_fact(sites_table.pidx, sites_table.day, e.pidx, e.window_start, e.window_end)
-    site_ids = take(sites_table.values["site"], site_position, "")
-    site = np.array([site_labels.get(s, (s, s))[0] if s else "" for s in site_ids.tolist()], dtype=object)
+    site_ids = take(sites_table.values["site"], site_position, 0)
+    site = np.array(
+        [site_labels.get(str(s), (str(s), ""))[0] if s > 0 else "" for s in site_ids.tolist()], dtype=object
+    )
     site_names = dict(site_labels.values())
     population = ctx.drees_population
     everyone = np.arange(len(persons.id))
     end_days = np.full(len(everyone), ctx.end_day)
     unit_code = {unit_id: code_ for unit_id, (code_, _) in unit_labels.items()}
 
+    unit_ids, unit_positions = np.unique(persons.unit, return_inverse=True)
+    person_units = np.array([unit_code.get(int(u), "") for u in unit_ids.tolist()], dtype=object)
+
     def units(pidx: np.ndarray) -> np.ndarray:
-        return np.array([unit_code.get(int(u), "") for u in persons.unit[pidx]], dtype=object)
+        return person_units[unit_positions[pidx]]
 
     dimensions = {
         "unit": (units(e.pidx), units(everyone), dict(unit_labels.values()) | {"": "Hors unité"}),
@@ -414,9 +402,12 @@ def _breakdowns(
         groups = sorted(set(entrant_groups.tolist()) | (set(labels) if labels and name != "site" else set()))
         if name == "site":
             groups = sorted(set(entrant_groups.tolist()))
+        # Groups as integer codes: one comparison of object arrays per dimension, not per group.
+        entrant_codes = _codes(entrant_groups, groups)
+        person_codes = _codes(person_groups, groups) if person_groups is not None else None
         rows = []
-        for group in groups:
-            selection = entrant_groups == group
+        for position, group in enumerate(groups):
+            selection = entrant_codes == position
             count = int(selection.sum())
             got = received & selection
             row = {
@@ -430,10 +421,16 @@ def _breakdowns(
                 "oriented": int((oriented & selection).sum()),
             }
             if person_groups is not None:
-                row["drees_population"] = int((population & (person_groups == group)).sum())
+                row["drees_population"] = int((population & (person_codes == position)).sum())
             rows.append(row)
         result[name] = rows
     return result
+
+
+def _codes(values: np.ndarray, groups: list) -> np.ndarray:
+    """Position of each value in `groups`, -1 when absent."""
+    index = {group: position for position, group in enumerate(groups)}
+    return np.fromiter((index.get(value, -1) for value in values.tolist()), dtype=np.int64, count=len(values))
 
 
 # -- entry point ----------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from django.db import connection
 
@@ -33,6 +33,12 @@ from parcours.people.nir import clean_nir, nir_with_key
 
 # Names repeat a lot within a file (surnames, first names): normalise each spelling once.
 normalize_name = lru_cache(maxsize=1 << 16)(_normalize_name)
+
+
+def _surnames(*names: str) -> set[str]:
+    """As `names.surnames`, with the cached normalisation."""
+    return {norm.replace(" ", "") for norm in map(normalize_name, names) if norm}
+
 
 CERTAIN = "certain"
 UNCERTAIN = "uncertain"
@@ -65,17 +71,10 @@ def normalize_role(value: str) -> str:
 
 def nir13(value: str | None) -> str:
     """The first 13 characters of a NIR (without the key), or '' if there is none."""
+    if value and (value.isdigit() or (value.isalnum() and value.isupper())):
+        return value[:13] if len(value) >= 13 else ""  # already clean (imports clean NIRs first)
     nir = clean_nir(value or "")
     return nir[:13] if len(nir) >= 13 else ""
-
-
-def _surnames(*names: str) -> set[str]:
-    out = set()
-    for name in names:
-        norm = normalize_name(name)
-        if norm:
-            out.add(norm.replace(" ", ""))
-    return out
 
 
 def _first_name_forms(first_names: str) -> set[str]:
@@ -102,15 +101,14 @@ class Identity:
     caf_number: str = ""
     role: str = ""  # normalised: demandeur, conjoint, enfant, autre
     france_travail_id: str = ""
+    # Usage and birth names, normalised and without spaces (computed when not given).
+    surnames: set[str] | None = None
     nir13: str = field(init=False, default="")
 
     def __post_init__(self):
         self.nir13 = nir13(self.nir)
-
-    @cached_property
-    def surnames(self) -> set[str]:
-        """Usage and birth names, normalised and without spaces."""
-        return _surnames(self.last_name, self.birth_name)
+        if self.surnames is None:
+            self.surnames = _surnames(self.last_name, self.birth_name)
 
     def keys(self) -> set[tuple[str, str]]:
         return name_keys(self.last_name, self.birth_name, self.first_names)
@@ -205,8 +203,12 @@ class CandidateIndex:
                 where.append(f"nir IN ({', '.join(['%s'] * len(nir_values))})")
             if ft_values:
                 where.append(f"france_travail_id IN ({', '.join(['%s'] * len(ft_values))})")
-            sql = f"SELECT * FROM {table} WHERE {' OR '.join(where)}"  # noqa: S608
-            persons = {p.pk: p for p in Person.objects.raw(sql, [*nir_values, *ft_values])}
+            sql = f"SELECT id FROM {table} WHERE {' OR '.join(where)}"  # noqa: S608
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*nir_values, *ft_values])
+                ids = [row[0] for row in cursor.fetchall()]
+            if ids:
+                persons = {p.pk: p for p in Person.objects.filter(pk__in=ids)}
         caf_roles: dict[int, list[tuple[str, str]]] = defaultdict(list)
         if cafs:
             members = _members_of_dossiers(sorted(cafs))
@@ -219,27 +221,17 @@ class CandidateIndex:
                 persons.update((p.pk, p) for p in Person.objects.filter(pk__in=missing))
         for person in persons.values():
             index.add(person, caf_roles.get(person.pk, []))
-        unresolved: dict[datetime.date, list[Identity]] = defaultdict(list)
+        wanted = set()
         for identity in identities:
             if identity.birth_date and index.resolve(identity, names=False).person is None:
-                unresolved[identity.birth_date].append(identity)
-        if unresolved:
-            # Persons born the same days, filtered on their surnames before loading their names.
-            matched = set()
-            for pk, born, search_names in _born_on(list(unresolved)):
-                if pk in persons:
-                    continue
-                if isinstance(born, str):
-                    born = datetime.date.fromisoformat(born)
-                compact = search_names.replace(" ", "")
-                if any(s in compact for i in unresolved.get(born, ()) for s in i.surnames):
-                    matched.add(pk)
-            if matched:
-                rows = Person.objects.filter(pk__in=matched).values_list(
-                    "pk", "search_names", "last_name", "birth_name", "first_names", "birth_date"
-                )
-                for row in rows:
-                    index._add_names(row)
+                wanted.update((identity.birth_date, surname) for surname in identity.surnames)
+        matched = {pk for pk in _named_and_born(sorted(wanted)) if pk not in persons}
+        if matched:
+            rows = Person.objects.filter(pk__in=matched).values_list(
+                "pk", "search_names", "last_name", "birth_name", "first_names", "birth_date"
+            )
+            for row in rows:
+                index._add_names(row)
         return index
 
     def resolve(self, identity: Identity, *, names: bool = True) -> Match:
@@ -299,15 +291,33 @@ def padded(values: list) -> list:
     return values + [values[-1]] * (size - len(values))
 
 
-def _born_on(dates: list[datetime.date]) -> list[tuple]:
-    """(id, birth date, search names) of the persons born on these days, in one raw query:
-    a chunk of an import asks for hundreds of days and thousands of rows."""
+def _named_and_born(pairs: list[tuple[datetime.date, str]], batch: int = 2048) -> set[int]:
+    """Ids of the persons born on one of these days whose names contain the surname given with
+    it (compared without spaces, as `CandidateIndex.resolve` does): the database filters, so
+    that only real candidates come back, however many persons share a birth date."""
     table = connection.ops.quote_name(Person._meta.db_table)
-    params = padded([connection.ops.adapt_datefield_value(d) for d in dates])
-    sql = f"SELECT id, birth_date, search_names FROM {table} WHERE birth_date IN ({', '.join(['%s'] * len(params))})"  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    found: set[int] = set()
+    for start in range(0, len(pairs), batch):
+        part = padded(pairs[start : start + batch])
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"SELECT DISTINCT p.id FROM unnest(%s::date[], %s::text[]) AS w(born, surname) "  # noqa: S608
+                    f"JOIN {table} p ON p.birth_date = w.born "
+                    "WHERE strpos(replace(p.search_names, ' ', ''), w.surname) > 0",
+                    [[born for born, _ in part], [surname for _, surname in part]],
+                )
+            else:
+                values = ", ".join(["(%s, %s)"] * len(part))
+                params = [v for born, surname in part for v in (born.isoformat(), surname)]
+                cursor.execute(
+                    f"WITH w(born, surname) AS (VALUES {values}) SELECT DISTINCT p.id FROM w "  # noqa: S608
+                    f"JOIN {table} p ON p.birth_date = w.born "
+                    "WHERE instr(replace(p.search_names, ' ', ''), w.surname) > 0",
+                    params,
+                )
+            found.update(row[0] for row in cursor.fetchall())
+    return found
 
 
 def resolve(identity: Identity) -> Match:

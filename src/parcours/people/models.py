@@ -2,10 +2,11 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
+from parcours.indicators import events
 from parcours.people.names import normalize_name
 from parcours.people.nir import clean_nir, validate_nir
 
@@ -88,7 +89,8 @@ class Person(models.Model):
     last_name = models.CharField("nom d'usage", max_length=150)
     birth_name = models.CharField("nom de naissance", max_length=150, blank=True)
     first_names = models.CharField("prénoms", max_length=200)
-    birth_date = models.DateField("date de naissance", validators=[validate_birth_date], db_index=True)
+    # Indexed with search_names (Meta.indexes): identity resolution looks for names by birth date.
+    birth_date = models.DateField("date de naissance", validators=[validate_birth_date])
     sex = models.CharField("sexe", max_length=1, choices=Sex.choices, blank=True)
     nir = models.CharField(
         "NIR",
@@ -115,7 +117,8 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="persons",
     )
-    search_names = models.CharField(max_length=500, editable=False, db_index=True, default="")
+    # Searched with LIKE '%word%', which no B-tree index serves (PostgreSQL has a trigram index).
+    search_names = models.CharField(max_length=500, editable=False, default="")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
@@ -124,6 +127,7 @@ class Person(models.Model):
     class Meta:
         verbose_name = "personne"
         ordering = ["last_name", "first_names"]
+        indexes = [models.Index(fields=["birth_date", "search_names"], name="person_birth_names_idx")]
 
     def __str__(self) -> str:
         return self.full_name
@@ -204,7 +208,10 @@ class MemberRole(models.TextChoices):
 
 
 class HouseholdMember(models.Model):
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="memberships")
+    # No index of its own: the unique (household, person) constraint's index serves it.
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="memberships", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField("rôle", max_length=10, choices=MemberRole.choices)
 
@@ -244,15 +251,66 @@ class Follow(models.Model):
         return f"{self.agent} suit {self.person}"
 
 
-class PersonEvent(models.Model):
-    """A dated fact of a person's pathway (rights, invitations, orientation…). Indicators read these."""
+class PersonEventQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Like QuerySet.bulk_create, with each event's typed values filled in first."""
+        objs = list(objs)
+        for event in objs:
+            event.fill_typed_values()
+        return super().bulk_create(objs, *args, **kwargs)
 
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events")
-    kind = models.CharField("nature", max_length=50, db_index=True)
-    occurred_at = models.DateTimeField("date", db_index=True)
+    def refill_typed_values(self, kinds: list[str] | None = None, batch_size: int = 5000) -> int:
+        """Recompute the typed values of these events (of `kinds` when given) from kind,
+        occurred_at and data; returns the number of events rewritten. For data migrations."""
+        chosen = self.filter(kind__in=kinds) if kinds is not None else self
+        table = self.model._meta.db_table
+        assignments = ", ".join(f"{column} = %s" for column in PersonEvent.TYPED_COLUMNS)
+        sql = f"UPDATE {table} SET {assignments} WHERE id = %s"  # noqa: S608 (constants only)
+        rows = chosen.order_by("id").values_list("id", "kind", "occurred_at", "data")
+        done = 0
+        batch: list[tuple] = []
+        with connection.cursor() as cursor:
+            for event_id, kind, occurred_at, data in rows.iterator(chunk_size=batch_size):
+                batch.append((*PersonEvent.typed_values(kind, occurred_at, data), event_id))
+                if len(batch) >= batch_size:
+                    cursor.executemany(sql, batch)
+                    done, batch = done + len(batch), []
+            if batch:
+                cursor.executemany(sql, batch)
+                done += len(batch)
+        return done
+
+
+class PersonEvent(models.Model):
+    """A dated fact of a person's pathway (rights, invitations, orientation…). Indicators read these.
+
+    The log is append-only: a correction is a new event. `kind_code`, `occurred_epoch` and
+    `value_1`…`value_3` are a typed copy of what the indicators read of `kind`, `occurred_at` and
+    `data` (see `indicators.events.typed_values`), filled by `save()` and `bulk_create()`; a writer
+    that inserts rows by other means sets them with `typed_values()` (TYPED_COLUMNS order) or leaves
+    them out (database defaults), and the indicators then derive them when reading (slower)."""
+
+    TYPED_COLUMNS = ("kind_code", "occurred_epoch", "value_1", "value_2", "value_3")
+
+    # Indexed through Meta.indexes only: (person, occurred_at) and (kind, occurred_at) serve every
+    # lookup, and each index more costs on every one of the hundreds of thousands of rows an import writes.
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="events", db_index=False)
+    kind = models.CharField("nature", max_length=50)
+    occurred_at = models.DateTimeField("date")
     recorded_at = models.DateTimeField("enregistré le", auto_now_add=True)
     source = models.CharField("source", max_length=50, blank=True)
     data = models.JSONField("données", default=dict, blank=True)
+    # Defaults in the database, so that an INSERT naming none of them stays valid: kind_code -1
+    # marks an event whose typed values are to be derived when read.
+    kind_code = models.SmallIntegerField("numéro de la nature (indicateurs)", db_default=-1, editable=False)
+    occurred_epoch = models.BigIntegerField(
+        "date en secondes Unix (indicateurs)", db_default=0, editable=False
+    )
+    value_1 = models.IntegerField("valeur 1 (indicateurs)", db_default=0, editable=False)
+    value_2 = models.IntegerField("valeur 2 (indicateurs)", db_default=0, editable=False)
+    value_3 = models.IntegerField("valeur 3 (indicateurs)", db_default=0, editable=False)
+
+    objects = PersonEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = "événement du parcours"
@@ -265,3 +323,22 @@ class PersonEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.occurred_at:%d/%m/%Y}"
+
+    @staticmethod
+    def typed_values(kind: str, occurred_at: datetime.datetime, data: dict) -> tuple[int, ...]:
+        """The values of TYPED_COLUMNS, in that order, for an event (see
+        `indicators.events.typed_values`)."""
+        if not isinstance(occurred_at, datetime.datetime):
+            occurred_at = PersonEvent._meta.get_field("occurred_at").to_python(occurred_at)
+        return events.typed_values(kind, events.epoch_seconds(occurred_at), data)
+
+    def fill_typed_values(self) -> None:
+        values = self.typed_values(self.kind, self.occurred_at, self.data)
+        for column, value in zip(self.TYPED_COLUMNS, values, strict=True):
+            setattr(self, column, value)
+
+    def save(self, *args, **kwargs) -> None:
+        self.fill_typed_values()
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *self.TYPED_COLUMNS}
+        super().save(*args, **kwargs)

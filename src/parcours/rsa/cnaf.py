@@ -14,7 +14,7 @@ import hashlib
 import marshal
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
@@ -22,9 +22,11 @@ from pathlib import Path
 
 from lxml import etree
 
+from parcours.people.names import search_names, surnames
 from parcours.people.nir import NIR_SHAPE, clean_nir, nir_key
 
 XSD_PATH = Path(__file__).with_name("vrsb0801.xsd")
+PROGRESS_EVERY = 500
 SINGLE_BYTE_ENCODINGS = {"windows-1252", "cp1252", "iso-8859-15", "iso-8859-1", "latin-1", "latin1", "latin9"}
 SUPPORTED_ENCODINGS = SINGLE_BYTE_ENCODINGS | {"utf-8", "utf8"}
 # UTF-8 sequences of accented letters read as single bytes ("Ã©"): a file declared windows-1252
@@ -235,14 +237,19 @@ def _person(p) -> dict:
             nir = _s(f, "NIR")
             if nir and not nir.isalnum():
                 nir = clean_nir(nir)
+            last_name, birth_name = _s(f, "NOM"), _s(f, "NOMNAI")
+            first_names = " ".join(v for v in (_s(f, "PRENOM"), _s(f, "PRENOM2"), _s(f, "PRENOM3")) if v)
             person.update(
-                last_name=_s(f, "NOM"),
-                birth_name=_s(f, "NOMNAI"),
-                first_names=" ".join(v for v in (_s(f, "PRENOM"), _s(f, "PRENOM2"), _s(f, "PRENOM3")) if v),
+                last_name=last_name,
+                birth_name=birth_name,
+                first_names=first_names,
                 birth_date=_d(f, "DTNAI"),
                 sex={"1": "M", "2": "F"}.get(_s(f, "SEXE"), ""),
                 nir=nir,
                 nir_problem=nir_problem(nir),
+                # Normalised here, in the reading process, to spare the importer's.
+                search_names=search_names(last_name, birth_name, first_names),
+                surnames=sorted(surnames(last_name, birth_name)),
             )
         elif tag == "DossierCAF":
             value = block.findtext("DDRATDOS")
@@ -363,11 +370,20 @@ def dossier_key(dossier: dict) -> str:
     return f"{dossier['organism']}/{dossier['organism_number']}/{dossier['matricule']}"
 
 
-def read_flux(path: str | Path, *, departement: str, spool) -> FluxHeader:
+def read_flux(
+    path: str | Path,
+    *,
+    departement: str,
+    spool,
+    on_header: Callable[[dict], None] | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> FluxHeader:
     """Validate the whole flux and write its dossiers to `spool` (a binary file), in constant memory.
 
     Raises `FluxRejected` for anything that makes the file unusable: not XML, truncated,
-    wrong root, XSD violation, encoding error, a dossier of another département."""
+    wrong root, XSD violation, encoding error, a dossier of another département. `on_header`
+    gets the IdentificationFlux fields as soon as they are read; `on_progress` gets the number
+    of dossiers written every PROGRESS_EVERY dossiers, after the spool is flushed."""
     path = Path(path)
     if path.stat().st_size == 0:
         raise FluxRejected("Le fichier est vide.")
@@ -415,15 +431,20 @@ def read_flux(path: str | Path, *, departement: str, spool) -> FluxHeader:
                             "Aucun dossier n'a été importé.",
                             line,
                         )
-                    # Line numbers are kept apart so that the digest covers the content only.
-                    content = marshal.dumps(dossier)
-                    digest = hashlib.md5(content, usedforsecurity=False).hexdigest()
-                    lines = [el.sourceline, *(p.sourceline for p in el.iterfind("Personne"))]
-                    meta = marshal.dumps((lines, digest))
-                    spool.write(len(content).to_bytes(4, "little") + len(meta).to_bytes(4, "little"))
-                    spool.write(content)
-                    spool.write(meta)
+                    # The digest covers the content only, not the line numbers added after it.
+                    dossier["fingerprint"] = hashlib.md5(
+                        marshal.dumps(dossier), usedforsecurity=False
+                    ).hexdigest()
+                    dossier["line"] = el.sourceline
+                    for person, block in zip(dossier["persons"], el.iterfind("Personne"), strict=True):
+                        person["line"] = block.sourceline
+                    frame = marshal.dumps(dossier)
+                    spool.write(len(frame).to_bytes(4, "little"))
+                    spool.write(frame)
                     count += 1
+                    if on_progress is not None and count % PROGRESS_EVERY == 0:
+                        spool.flush()
+                        on_progress(count)
                 elif el.tag == "IdentificationFlux":
                     f = _flat(el)
                     header = {
@@ -438,6 +459,8 @@ def read_flux(path: str | Path, *, departement: str, spool) -> FluxHeader:
                             "inconnue (I pour quotidien, M pour mensuel).",
                             line,
                         )
+                    if on_header is not None:
+                        on_header(header)
                 if reader.mojibake_at is not None:
                     break
                 el.clear()
@@ -471,16 +494,10 @@ def iter_spool(spool) -> Iterator[dict]:
     dossier and of each person) and "fingerprint", a digest of their content."""
     spool.seek(0)
     while True:
-        sizes = spool.read(8)
-        if len(sizes) < 8:
+        size = spool.read(4)
+        if len(size) < 4:
             return
-        dossier = marshal.loads(spool.read(int.from_bytes(sizes[:4], "little")))  # noqa: S302 (our spool)
-        lines, digest = marshal.loads(spool.read(int.from_bytes(sizes[4:], "little")))  # noqa: S302
-        dossier["line"] = lines[0]
-        for person, line in zip(dossier["persons"], lines[1:], strict=True):
-            person["line"] = line
-        dossier["fingerprint"] = digest
-        yield dossier
+        yield marshal.loads(spool.read(int.from_bytes(size, "little")))  # noqa: S302 (our own spool)
 
 
 def open_spool():

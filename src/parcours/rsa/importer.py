@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime
 from functools import lru_cache
+from operator import itemgetter
+from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
@@ -25,12 +27,12 @@ from parcours.people.identity import (
     CandidateIndex,
     Identity,
     nir13,
-    normalize_name,
     normalize_role,
     padded,
 )
 from parcours.people.models import Household, HouseholdMember, Person, PersonEvent
 from parcours.rsa import cnaf
+from parcours.rsa.flux_reader import FluxReader
 from parcours.rsa.models import CLOSED_STATES, OPEN_STATES, SUSPENDED_STATES, RightState, RsaRight
 from parcours.territory.models import Commune
 
@@ -100,6 +102,19 @@ RIGHT_FIELDS = [
     "updated_at",
 ]
 RIGHT_INSERT_COLUMNS = ["household_id", *RIGHT_FIELDS]
+# Rows to insert, from dicts of field values, in the order of the columns above.
+PERSON_ROW = itemgetter(*PERSON_INSERT_COLUMNS)
+RIGHT_ROW = itemgetter(*RIGHT_INSERT_COLUMNS)
+
+
+def _estimate_count(path: Path, tag: bytes, sample: int = 1 << 23) -> int:
+    """The number of dossiers, for the progress bar until the reading ends: exact for a file
+    of up to `sample` bytes, else extrapolated from its first `sample` bytes (dossiers are
+    much alike in size)."""
+    size = path.stat().st_size
+    with open(path, "rb") as f:
+        head = f.read(sample)
+    return head.count(tag) if size <= sample else round(head.count(tag) * size / len(head))
 
 
 @lru_cache(maxsize=4096)
@@ -111,6 +126,13 @@ def _day(value: str | None) -> datetime.date | None:
 def _moment(day: datetime.date) -> datetime.datetime:
     """Events happen on a day; they are stored at midnight, Paris time."""
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+@lru_cache(maxsize=8192)
+def _typed_values(kind: str, moment: datetime.datetime) -> tuple[int, ...]:
+    """The typed copy of an event of this importer (`PersonEvent.typed_values`): its kinds carry
+    none of the `data` values the indicators read, so kind and instant determine it."""
+    return PersonEvent.typed_values(kind, moment, {})
 
 
 def address_key(address: dict) -> str:
@@ -140,12 +162,10 @@ class NewPerson:
 
     __slots__ = ("pk", "values", "search_names")
 
-    def __init__(self, values: dict):
+    def __init__(self, values: dict, search_names: str):
         self.pk = None
         self.values = values
-        self.search_names = normalize_name(
-            f"{values['last_name']} {values['birth_name']} {values['first_names']}"
-        )
+        self.search_names = search_names
 
 
 class NewRight:
@@ -167,34 +187,64 @@ class CnafFluxSource:
     def __init__(self, path, *, departement: str | None = None):
         self.path = path
         self.departement = departement or settings.PARCOURS_DEPARTEMENT
-        self.spool = None
+        self.reader: FluxReader | None = None
         self.header: cnaf.FluxHeader | None = None
         self.communes: dict[str, int] = {}
 
     def prepare(self) -> int:
-        self.spool = cnaf.open_spool()
+        """Start reading the file in a second process; wait for its header only. The count
+        returned is an estimate (the dossiers' opening tags) until the reading ends."""
+        path = Path(self.path)
+        if path.stat().st_size == 0:
+            raise FileRejected("Le fichier est vide.")
+        self.start()
         try:
-            self.header = cnaf.read_flux(self.path, departement=self.departement, spool=self.spool)
+            fields = self.reader.wait_for_header()
         except cnaf.FluxRejected as rejected:
             raise FileRejected(rejected.message, rejected.line) from None
+        self.header = cnaf.FluxHeader(
+            flux_type=fields["flux_type"],
+            reference_date=datetime.date.fromisoformat(fields["reference_date"]),
+            created_on=datetime.date.fromisoformat(fields["created_on"]) if fields["created_on"] else None,
+            count=0,
+            encoding="",
+        )
         self.communes = dict(Commune.objects.values_list("insee_code", "id"))
         if connection.vendor == "sqlite":
-            # Fewer WAL checkpoints (each one syncs) while chunks of thousands of rows are written.
+            # Fewer WAL checkpoints (each one syncs) while chunks of thousands of rows are written,
+            # and a larger page cache (16 MB: the import's memory stays the same whatever the file's size).
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA wal_autocheckpoint = 16384")
-        return self.header.count
+                cursor.execute("PRAGMA cache_size = -16384")
+        return _estimate_count(path, b"<InfosFoyerRSA")
+
+    def start(self) -> None:
+        """Start the reading process (the runner calls this before hashing the file)."""
+        if self.reader is None and Path(self.path).stat().st_size:
+            self.reader = FluxReader(self.path, self.departement)
+
+    @property
+    def validated(self) -> bool:
+        """Whether the reading process has found the whole file valid (see `imports.runner`)."""
+        try:
+            return self.reader.validated
+        except cnaf.FluxRejected as rejected:
+            raise FileRejected(rejected.message, rejected.line) from None
 
     def batch_fields(self) -> dict:
         return {"reference_date": self.header.reference_date, "flux_type": self.header.flux_type}
 
     def records(self):
-        for position, dossier in enumerate(cnaf.iter_spool(self.spool)):
-            yield SourceRecord(position, cnaf.dossier_key(dossier), dossier["line"], dossier)
+        try:
+            for position, dossier in enumerate(self.reader.dossiers()):
+                yield SourceRecord(position, cnaf.dossier_key(dossier), dossier["line"], dossier)
+        except cnaf.FluxRejected as rejected:
+            raise FileRejected(rejected.message, rejected.line) from None
 
     def close(self) -> None:
-        if self.spool is not None:
-            self.spool.close()
-            self.spool = None
+        if self.reader is not None:
+            self.reader.close()
+            self.reader = None
 
     def apply(self, records: list[SourceRecord], batch: ImportBatch) -> list[Outcome]:
         return ChunkApplier(self, batch).apply(records)
@@ -226,8 +276,14 @@ class ChunkApplier:
         matricules = {d["matricule"] for d in dossiers}
         table = connection.ops.quote_name(Household._meta.db_table)
         values = padded(sorted(matricules))
-        sql = f"SELECT * FROM {table} WHERE caf_number IN ({', '.join(['%s'] * len(values))})"  # noqa: S608
-        self.households = {(h.organism, h.caf_number): h for h in Household.objects.raw(sql, values)}
+        sql = f"SELECT id, organism, caf_number FROM {table} WHERE caf_number IN ({', '.join(['%s'] * len(values))})"  # noqa: S608
+        # A plain cursor: `raw()` would adapt each of the thousand parameters one by one.
+        with connection.cursor() as cursor:
+            cursor.execute(sql, values)
+            self.households = {
+                (organism, caf_number): Household(id=pk, organism=organism, caf_number=caf_number)
+                for pk, organism, caf_number in cursor.fetchall()
+            }
         household_ids = [h.pk for h in self.households.values()]
         self.rights = {}
         self.memberships: dict[int, dict[int, str]] = {}
@@ -259,6 +315,7 @@ class ChunkApplier:
             caf_number=dossier["matricule"],
             role=normalize_role(p["role"]),
             france_travail_id=p["france_travail_id"],
+            surnames=set(p["surnames"]),
         )
         return identity
 
@@ -416,7 +473,7 @@ class ChunkApplier:
                 if person.pk:
                     self.changed_persons[person.pk] = person
             return person, False
-        person = NewPerson(values)
+        person = NewPerson(values, p["search_names"])
         self.new_persons.append(person)
         if key:
             self.pending_by_nir[key] = person
@@ -517,10 +574,10 @@ class ChunkApplier:
         for household, pk in zip(self.new_households, ids, strict=True):
             household.pk = pk
         rows = []
+        defaults = {**PERSON_DEFAULTS, "created_at": now, "updated_at": now}
         for person in self.new_persons:
-            values = {**PERSON_DEFAULTS, **person.values, "search_names": person.search_names}
-            values["created_at"] = values["updated_at"] = now
-            rows.append(tuple(values[name] for name in PERSON_INSERT_COLUMNS))
+            values = {**defaults, **person.values, "search_names": person.search_names}
+            rows.append(PERSON_ROW(values))
         for person, pk in zip(
             self.new_persons, insert_rows(Person, PERSON_INSERT_COLUMNS, rows), strict=True
         ):
@@ -548,14 +605,17 @@ class ChunkApplier:
         for right in self.new_rights:
             right.values["household_id"] = right.household.pk
             right.values["members"] = right.members
-            right_rows.append(tuple(right.values[name] for name in RIGHT_INSERT_COLUMNS))
+            right_rows.append(RIGHT_ROW(right.values))
         insert_rows(RsaRight, RIGHT_INSERT_COLUMNS, right_rows, returning=False)
         if self.changed_rights:
             RsaRight.objects.bulk_update(self.changed_rights, RIGHT_FIELDS, batch_size=500)
         insert_rows(
             PersonEvent,
-            ["person_id", "kind", "occurred_at", "recorded_at", "source", "data"],
-            [(person.pk, kind, moment, now, SOURCE, data) for person, kind, moment, data in self.events],
+            ["person_id", "kind", "occurred_at", "recorded_at", "source", "data", *PersonEvent.TYPED_COLUMNS],
+            [
+                (person.pk, kind, moment, now, SOURCE, data, *_typed_values(kind, moment))
+                for person, kind, moment, data in self.events
+            ],
             returning=False,
         )
         if self.duplicates:

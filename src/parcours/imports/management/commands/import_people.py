@@ -12,6 +12,8 @@ from parcours.imports.runner import run_import
 
 
 class Command(BaseCommand):
+    # The system checks cost a few tenths of a second that an import run from a script would pay each time.
+    requires_system_checks = []
     help = "Importe un fichier de bénéficiaires (CSV, XLSX ou ODS) : rdv-insertion, carnet de bord ou autre."
 
     def add_arguments(self, parser):

@@ -11,6 +11,8 @@ from parcours.rsa.importer import CnafFluxSource
 
 
 class Command(BaseCommand):
+    # The system checks cost a few tenths of a second that an import run from a script would pay each time.
+    requires_system_checks = []
     help = "Importe un ou plusieurs flux CNAF bénéficiaires RSA (schéma vrsb0801), dans l'ordre donné."
 
     def add_arguments(self, parser):
