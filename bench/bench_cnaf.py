@@ -20,6 +20,7 @@ from lxml import etree
 from bench.common import PARCOURS, figure, migrate, parcours_env, postgres_url, run_measured, sqlite_url
 
 DOSSIERS = 100_000
+RUNS = 2  # best of RUNS, for the parse floor and for the SQLite import alike
 SMALL = 10_000
 COMMUNES = [
     ("59350", "59000", "LILLE"),
@@ -52,7 +53,7 @@ def _valid(path: Path) -> bool:
 
 def _parse_only_rate(path: Path) -> float:
     best = None
-    for _ in range(2):
+    for _ in range(RUNS):
         started = time.perf_counter()
         count = 0
         for _, el in etree.iterparse(str(path), events=("end",), tag="InfosFoyerRSA"):
@@ -87,11 +88,15 @@ def run() -> list[dict]:
         parse_rate = _parse_only_rate(big)
         figures.append(figure("cnaf_parse_only_lxml_dossiers_per_second", parse_rate, "dossiers/s"))
 
-        url = sqlite_url("cnaf")
-        try:
-            measure = _import(url, big)
-        finally:
-            _drop_sqlite(url)
+        # Best of two runs, each on a fresh database, as the parse floor is the best of two.
+        runs = []
+        for _ in range(RUNS):
+            url = sqlite_url("cnaf")
+            try:
+                runs.append(_import(url, big))
+            finally:
+                _drop_sqlite(url)
+        measure = min(runs, key=lambda run: run.seconds)
         figures += [
             figure(
                 "cnaf_import_sqlite_dossiers_per_second",
@@ -101,6 +106,7 @@ def run() -> list[dict]:
                 baseline_name="bare lxml parse (goal: ratio ≥ 0.2)",
             ),
             figure("cnaf_import_sqlite_100k_seconds", measure.seconds, "s"),
+            figure("cnaf_import_sqlite_100k_seconds_worst_run", max(run.seconds for run in runs), "s"),
         ]
         url_small = sqlite_url("cnaf-small")
         try:
@@ -109,13 +115,13 @@ def run() -> list[dict]:
             _drop_sqlite(url_small)
         reader = run_measured(
             [sys.executable, "-m", "parcours.rsa.flux_reader", str(big), "--departement", "59"],
-            env=parcours_env(url),
+            env=parcours_env(sqlite_url("reader")),  # the reader opens no database
         )
         figures += [
             figure("cnaf_reader_process_100k_peak_memory", reader.peak_mb, "MB"),
             figure(
                 "cnaf_import_sqlite_100k_peak_memory_both_processes",
-                measure.peak_mb + reader.peak_mb,
+                max(run.peak_mb for run in runs) + reader.peak_mb,
                 "MB",
                 baseline=300,
                 baseline_name="goal: < 300 MB",
@@ -123,7 +129,7 @@ def run() -> list[dict]:
             figure("cnaf_import_sqlite_10k_peak_memory", measure_small.peak_mb, "MB"),
             figure(
                 "cnaf_import_sqlite_100k_peak_memory",
-                measure.peak_mb,
+                max(run.peak_mb for run in runs),
                 "MB",
                 baseline=measure_small.peak_mb,
                 baseline_name="10,000 dossiers (goal: < 300 MB, ratio ≈ 1)",
