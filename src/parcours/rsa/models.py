@@ -95,7 +95,7 @@ class RsaRight(models.Model):
         "people.Household", verbose_name="foyer", on_delete=models.CASCADE, related_name="rsa_right"
     )
     organism_number = models.CharField("numéro d'organisme", max_length=3, blank=True)
-    request_number = models.CharField("numéro de demande RSA", max_length=11, db_index=True)
+    request_number = models.CharField("numéro de demande RSA", max_length=11)  # shown, never looked up
     departement = models.CharField("département (IDEPARTE)", max_length=3, blank=True)
     state = models.CharField("état du droit", max_length=1, choices=RightState.choices)
     requested_on = models.DateField("date de la demande", null=True, blank=True)
