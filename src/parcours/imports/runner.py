@@ -348,8 +348,20 @@ def _apply_chunks(source, batch: ImportBatch, in_memory: list | None, on_progres
     flux is read in a second process); until its `validated` is true, the chunks stay in one
     uncommitted transaction, so that a file rejected late (FileRejected raised by `records()`
     or `validated`) changes nothing. From then on each chunk commits on its own."""
+    chunks = _chunks(source, batch)
     with _fewer_collections():
-        _apply_in_transactions(source, batch, _chunks(source, batch), in_memory, on_progress)
+        if not getattr(source, "validated", True):
+            with transaction.atomic():
+                for chunk in chunks:
+                    _commit(source, batch, chunk, in_memory)
+                    if on_progress:
+                        on_progress(batch)
+                    if source.validated:
+                        break
+        for chunk in chunks:
+            _commit(source, batch, chunk, in_memory)
+            if on_progress:
+                on_progress(batch)
 
 
 @contextmanager
@@ -365,21 +377,6 @@ def _fewer_collections():
     finally:
         gc.set_threshold(*threshold)
         gc.unfreeze()
-
-
-def _apply_in_transactions(source, batch, chunks, in_memory, on_progress) -> None:
-    if not getattr(source, "validated", True):
-        with transaction.atomic():
-            for chunk in chunks:
-                _commit(source, batch, chunk, in_memory)
-                if on_progress:
-                    on_progress(batch)
-                if source.validated:
-                    break
-    for chunk in chunks:
-        _commit(source, batch, chunk, in_memory)
-        if on_progress:
-            on_progress(batch)
 
 
 def _take_over(interrupted: ImportBatch, batch: ImportBatch) -> ImportBatch:

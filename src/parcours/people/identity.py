@@ -29,15 +29,11 @@ from django.db import connection
 
 from parcours.people.models import Household, HouseholdMember, Person
 from parcours.people.names import normalize_name as _normalize_name
+from parcours.people.names import surnames as _surnames
 from parcours.people.nir import clean_nir, nir_with_key
 
 # Names repeat a lot within a file (surnames, first names): normalise each spelling once.
 normalize_name = lru_cache(maxsize=1 << 16)(_normalize_name)
-
-
-def _surnames(*names: str) -> set[str]:
-    """As `names.surnames`, with the cached normalisation."""
-    return {norm.replace(" ", "") for norm in map(normalize_name, names) if norm}
 
 
 CERTAIN = "certain"

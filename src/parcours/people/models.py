@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from parcours.indicators import events
-from parcours.people.names import normalize_name
+from parcours.people.names import normalize_name, search_names
 from parcours.people.nir import clean_nir, validate_nir
 
 
@@ -171,7 +171,7 @@ class Person(models.Model):
         super().save(*args, **kwargs)
 
     def compute_search_names(self) -> str:
-        return normalize_name(f"{self.last_name} {self.birth_name} {self.first_names}")
+        return search_names(self.last_name, self.birth_name, self.first_names)
 
 
 class Household(models.Model):

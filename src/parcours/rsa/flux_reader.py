@@ -58,7 +58,6 @@ class FluxReader:
             pass_fds=(self.spool.fileno(),),
         )
         self.header: dict | None = None
-        self.count = 0  # dossiers known to be in the spool
         self.available = 0  # bytes of the spool that hold whole dossiers
         self.done = False
         self.rejected: cnaf.FluxRejected | None = None
@@ -71,7 +70,6 @@ class FluxReader:
         elif "rejected" in message:
             self.rejected = cnaf.FluxRejected(message["rejected"], message.get("line"))
         else:
-            self.count = message.get("progress", message.get("done"))
             self.available = message["offset"]
             self.done = "done" in message
 
@@ -182,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         except BrokenPipeError:
             return 1  # the importer is gone
         spool.flush()
-        _send({"done": header.count, "offset": spool.tell(), "encoding": header.encoding})
+        _send({"done": header.count, "offset": spool.tell()})
     return 0
 
 

@@ -188,27 +188,21 @@ class CnafFluxSource:
         self.path = path
         self.departement = departement or settings.PARCOURS_DEPARTEMENT
         self.reader: FluxReader | None = None
-        self.header: cnaf.FluxHeader | None = None
+        # From the flux's IdentificationFlux, known once prepare() has run.
+        self.flux_type = ""
+        self.reference_date: datetime.date | None = None
         self.communes: dict[str, int] = {}
 
     def prepare(self) -> int:
         """Start reading the file in a second process; wait for its header only. The count
         returned is an estimate (the dossiers' opening tags) until the reading ends."""
-        path = Path(self.path)
-        if path.stat().st_size == 0:
-            raise FileRejected("Le fichier est vide.")
         self.start()
         try:
             fields = self.reader.wait_for_header()
         except cnaf.FluxRejected as rejected:
             raise FileRejected(rejected.message, rejected.line) from None
-        self.header = cnaf.FluxHeader(
-            flux_type=fields["flux_type"],
-            reference_date=datetime.date.fromisoformat(fields["reference_date"]),
-            created_on=datetime.date.fromisoformat(fields["created_on"]) if fields["created_on"] else None,
-            count=0,
-            encoding="",
-        )
+        self.flux_type = fields["flux_type"]
+        self.reference_date = datetime.date.fromisoformat(fields["reference_date"])
         self.communes = dict(Commune.objects.values_list("insee_code", "id"))
         if connection.vendor == "sqlite":
             # Fewer WAL checkpoints (each one syncs) while chunks of thousands of rows are written,
@@ -216,11 +210,11 @@ class CnafFluxSource:
             with connection.cursor() as cursor:
                 cursor.execute("PRAGMA wal_autocheckpoint = 16384")
                 cursor.execute("PRAGMA cache_size = -16384")
-        return _estimate_count(path, b"<InfosFoyerRSA")
+        return _estimate_count(Path(self.path), b"<InfosFoyerRSA")
 
     def start(self) -> None:
         """Start the reading process (the runner calls this before hashing the file)."""
-        if self.reader is None and Path(self.path).stat().st_size:
+        if self.reader is None:
             self.reader = FluxReader(self.path, self.departement)
 
     @property
@@ -232,7 +226,7 @@ class CnafFluxSource:
             raise FileRejected(rejected.message, rejected.line) from None
 
     def batch_fields(self) -> dict:
-        return {"reference_date": self.header.reference_date, "flux_type": self.header.flux_type}
+        return {"reference_date": self.reference_date, "flux_type": self.flux_type}
 
     def records(self):
         try:
@@ -256,7 +250,7 @@ class ChunkApplier:
     def __init__(self, source: CnafFluxSource, batch: ImportBatch):
         self.source = source
         self.batch = batch
-        self.reference_date = source.header.reference_date
+        self.reference_date = source.reference_date
         self.now = timezone.now()
         self.new_households: list[Household] = []
         self.new_persons: list[Person] = []
