@@ -4,11 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_ENV := PARCOURS_DEMO=1 DEBUG=1 PARCOURS_DEPARTEMENT=$(or $(DEPARTEMENT),59)
 DEMO_SCALE ?= 0.05
+# Tests and benchmarks run production's settings, which refuse to start without SECRET_KEY;
+# the bench's servers answer plain http on 127.0.0.1, so their cookies cannot be Secure.
+TEST_ENV := SECRET_KEY=parcours-tests-only-this-key-protects-nothing-0123456789abcdef
+BENCH_ENV := $(TEST_ENV) SECURE_COOKIES=0
 # OpenFisca-France (earnings simulation) runs in its own environment: see services/openfisca/README.md.
 OF_VENV := .venv-openfisca
 OPENFISCA_PORT ?= 5001
 
-.PHONY: install demo demo-data test test-sqlite test-postgres bench lint format clean openfisca openfisca-install
+.PHONY: install demo demo-data test test-sqlite test-postgres bench load fuzz lint format clean openfisca openfisca-install
 
 install: $(VENV)/.installed
 
@@ -54,15 +58,20 @@ format: install
 	$(BIN)/ruff format .
 
 test-sqlite: install
-	DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -m "not e2e and not postgres" -q
+	$(TEST_ENV) DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -m "not e2e and not postgres" -q
 
 test-postgres: install
-	$(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q
+	$(TEST_ENV) $(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q
 
 test: lint openfisca-install test-sqlite test-postgres
 
 bench: install
-	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m bench
+	$(BENCH_ENV) $(BIN)/python scripts/with_postgres.py $(BIN)/python -m bench
+
+# The load test of bench/load.py for 10 minutes (20 users; LOAD_SECONDS, LOAD_USERS to change).
+LOAD_SECONDS ?= 600
+load: install
+	LOAD_SECONDS=$(LOAD_SECONDS) $(BIN)/python scripts/with_postgres.py $(BIN)/python -m bench.load
 
 clean:
 	rm -rf $(VENV) var

@@ -7,6 +7,9 @@ Creates a cluster with initdb in a temporary directory, starts it on a free port
 127.0.0.1, runs the command with DATABASE_URL pointing at it, then stops the server
 and removes the directory, whatever the command's outcome. PostgreSQL refuses to run
 as root, so under root the server runs as the `postgres` (or `nobody`) user.
+
+The command also gets PARCOURS_PG_CTL, PARCOURS_PG_DATA, PARCOURS_PG_LOG, PARCOURS_PG_OPTIONS
+and PARCOURS_PG_USER, so that it can stop and start the server itself (tests/faults).
 """
 
 import glob
@@ -37,16 +40,19 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def as_server_user(cmd: list[str]) -> list[str]:
+def server_user() -> str:
+    """The user the server runs as: "" (the current one) unless root, who may not run it."""
     if os.geteuid() != 0:
-        return cmd
+        return ""
     for user in ("postgres", "nobody"):
-        try:
-            pwd.getpwnam(user)
-        except KeyError:
-            continue
-        return ["runuser", "-u", user, "--", *cmd]
+        if _user_exists(user):
+            return user
     sys.exit("Aucun utilisateur non privilégié pour lancer PostgreSQL.")
+
+
+def as_server_user(cmd: list[str]) -> list[str]:
+    user = server_user()
+    return ["runuser", "-u", user, "--", *cmd] if user else cmd
 
 
 def main() -> int:
@@ -56,8 +62,7 @@ def main() -> int:
     root = tempfile.mkdtemp(prefix="parcours-pg-")
     data, log = os.path.join(root, "data"), os.path.join(root, "server.log")
     if os.geteuid() == 0:
-        user = "postgres" if _user_exists("postgres") else "nobody"
-        shutil.chown(root, user=user)
+        shutil.chown(root, user=server_user())
         os.chmod(root, 0o755)  # noqa: S103 (the server user must reach its data dir)
     port = free_port()
     try:
@@ -76,7 +81,17 @@ def main() -> int:
             check=True,
             stdout=sys.stderr,
         )
-        env = dict(os.environ, DATABASE_URL=f"postgres://parcours@127.0.0.1:{port}/postgres")
+        env = dict(
+            os.environ,
+            DATABASE_URL=f"postgres://parcours@127.0.0.1:{port}/postgres",
+            # For tests that stop and restart the server (tests/faults): pg_ctl, its data
+            # directory, log and start options, and the user to run it as ("" when not root).
+            PARCOURS_PG_CTL=pg_ctl,
+            PARCOURS_PG_DATA=data,
+            PARCOURS_PG_LOG=log,
+            PARCOURS_PG_OPTIONS=options,
+            PARCOURS_PG_USER=server_user(),
+        )
         return subprocess.call(sys.argv[1:], env=env)
     finally:
         subprocess.run(

@@ -47,3 +47,40 @@ def login_verified(client, agent):
 @pytest.fixture
 def logged_client(client, agent_a):
     return login_verified(client, agent_a)
+
+
+# No personal data in the logs of a whole run (tests/log_check.py): the session starts the
+# check, each test re-attaches its handler to non-propagating loggers, the end reports.
+
+
+@pytest.fixture(scope="session", autouse=True)
+def log_leak_check():
+    from tests.log_check import RUN
+
+    RUN.start()
+    yield RUN
+    RUN.stop()
+
+
+def pytest_runtest_setup(item):
+    from tests.log_check import RUN
+
+    RUN.attach()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    from tests.log_check import RUN
+
+    offenders = RUN.offenders()
+    if not offenders or exitstatus not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write("\n")
+        reporter.write_sep("=", "données personnelles dans les journaux", red=True)
+        reporter.write_line(
+            f"{len(offenders)} ligne(s) de journal nomment une personne créée pendant les tests :"
+        )
+        for line in offenders[:50]:
+            reporter.write_line(f"  {line}")
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED

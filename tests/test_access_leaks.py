@@ -11,12 +11,14 @@ application logs.
 """
 
 import datetime
+import json
 import logging
 import random
 import re
 from dataclasses import dataclass, field
 
 import pytest
+from django.utils.http import urlencode
 
 from parcours.accounts.models import Agent, OrganisationKind, Role
 from parcours.core.models import AuditAction, AuditEvent
@@ -206,11 +208,12 @@ def test_web_search_and_person_page(client, world, caplog):
         expected = world.expected[name]
 
         found: set[int] = set()
+        searched = client.post("/personnes/", {"q": COMMON_FRAGMENT.lower()})
         for page in range(1, pages + 1):
-            response = client.get("/personnes/", {"q": COMMON_FRAGMENT.lower(), "page": page})
-            if not agent.is_active:
-                assert response.status_code == 302
-                continue
+            if searched.status_code != 302 or "recherche=" not in searched["Location"]:
+                assert not expected, name  # refused, or sent to the login page
+                break
+            response = client.get(f"{searched['Location']}&page={page}")
             assert response.status_code == 200
             html = response.content.decode()
             found |= {int(pk) for pk in PERSON_LINK.findall(html)}
@@ -224,6 +227,12 @@ def test_web_search_and_person_page(client, world, caplog):
             if response.status_code == 200:
                 reachable.add(person_id)
                 _assert_no_foreign_person(world, response.content.decode(), expected, f"{name} page")
+            elif agent.is_employer:
+                # An employer's account is refused every person page by its role (403, audited).
+                assert response.status_code == 403, (name, person_id, response.status_code)
+                assert AuditEvent.objects.filter(
+                    pk__gt=since, agent=agent, action=AuditAction.DENIED
+                ).exists()
             elif agent.is_active:
                 assert response.status_code == 404, (name, person_id, response.status_code)
                 _assert_denial_audited(agent, since, person_id=person_id)
@@ -233,15 +242,18 @@ def test_web_search_and_person_page(client, world, caplog):
     _assert_logs_clean(world, caplog)
 
 
+def _api_search(client, headers, text, **pagination):
+    url = "/api/v1/personnes/recherche" + (f"?{urlencode(pagination)}" if pagination else "")
+    return client.post(url, data=json.dumps({"q": text}), content_type="application/json", headers=headers)
+
+
 @pytest.mark.django_db
 def test_api_search(client, world, caplog):
     caplog.set_level(logging.DEBUG)
     for name, agent in world.agents.items():
         headers = bearer(agent)
-        response = client.get(
-            "/api/v1/personnes/", {"q": COMMON_FRAGMENT.lower(), "page_size": 100}, headers=headers
-        )
-        if not agent.is_active:
+        response = _api_search(client, headers, COMMON_FRAGMENT.lower(), page_size=100)
+        if not agent.may_use_api:
             assert response.status_code == 401
             continue
         assert response.status_code == 200
@@ -252,10 +264,7 @@ def test_api_search(client, world, caplog):
         # Searching by a CAF number or a NIR finds nobody out of scope either.
         for person in world.persons[:6]:
             for text in (person.caf_number, person.nir):
-                ids = {
-                    i["id"]
-                    for i in client.get("/api/v1/personnes/", {"q": text}, headers=headers).json()["items"]
-                }
+                ids = {i["id"] for i in _api_search(client, headers, text).json()["items"]}
                 assert ids == ({person.pk} & world.expected[name]), (name, person.pk)
     _assert_logs_clean(world, caplog)
 
@@ -280,7 +289,7 @@ def test_api_person_detail_and_events(client, world, caplog):
                 }
                 assert nested <= expected, (name, person_id, nested - expected)
                 _assert_no_foreign_person(world, response.content.decode(), expected, f"{name} API")
-            elif agent.is_active:
+            elif agent.may_use_api:
                 assert response.status_code == 404, (name, person_id)
                 assert response.json() == {"detail": "Ressource introuvable."}
                 _assert_denial_audited(agent, since, person_id=person_id)
@@ -292,7 +301,7 @@ def test_api_person_detail_and_events(client, world, caplog):
             if person_id is not None:
                 events = client.get(f"/api/v1/personnes/{person_id}/evenements", headers=headers)
                 assert events.status_code == (
-                    200 if person_id in expected else 404 if agent.is_active else 401
+                    200 if person_id in expected else 404 if agent.may_use_api else 401
                 )
     _assert_logs_clean(world, caplog)
 
@@ -306,7 +315,7 @@ def test_api_households(client, world, caplog):
         for household_id, member_ids in [*world.households.items(), (max(world.households) + 1, [])]:
             since = _last_audit_id()
             response = client.get(f"/api/v1/foyers/{household_id}", headers=headers)
-            if not agent.is_active:
+            if not agent.may_use_api:
                 assert response.status_code == 401
                 continue
             if set(member_ids) & expected:
@@ -327,4 +336,5 @@ def test_api_households(client, world, caplog):
 def test_an_employer_sees_nobody_even_if_given_a_unit(client, two_units):
     employer = AgentFactory(role=Role.EMPLOYEUR, units=[two_units["unit_a"]], password=None)
     person = PersonFactory(commune=two_units["commune_a"])
-    assert client.get(f"/api/v1/personnes/{person.pk}", headers=bearer(employer)).status_code == 404
+    # An employer's token authenticates nobody.
+    assert client.get(f"/api/v1/personnes/{person.pk}", headers=bearer(employer)).status_code == 401

@@ -1,15 +1,19 @@
 """The one settings module of Parcours, driven by environment variables.
 
 Development defaults (SQLite under ./var, generated secret key) are safe only on a
-developer's machine; production sets DATABASE_URL, SECRET_KEY, ALLOWED_HOSTS, the
-e-mail settings and, for ProConnect, the PROCONNECT_* variables.
+developer's machine (DEBUG) or in the demo (PARCOURS_DEMO); production sets DATABASE_URL,
+SECRET_KEY (refused to start without it), ALLOWED_HOSTS, the e-mail settings and, for
+ProConnect, the PROCONNECT_* variables. docs/deployment.md lists them all.
 """
 
+import datetime
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("PARCOURS_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -39,14 +43,50 @@ def _development_secret_key() -> str:
 
 
 DEBUG = env_bool("DEBUG", default=False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or _development_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 PARCOURS_DEPARTEMENT = os.environ.get("PARCOURS_DEPARTEMENT", "59")
 # Demo accounts may log in without a second factor; never set this in production.
 PARCOURS_DEMO = env_bool("PARCOURS_DEMO", default=False)
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if not (DEBUG or PARCOURS_DEMO):
+        raise ImproperlyConfigured(
+            "La variable d'environnement SECRET_KEY est obligatoire en production (DEBUG et "
+            "PARCOURS_DEMO désactivés) : donnez-lui une valeur aléatoire d'au moins 50 caractères, "
+            "par exemple celle de « python -c 'import secrets; print(secrets.token_urlsafe(50))' »."
+        )
+    SECRET_KEY = _development_secret_key()
+
 PARCOURS_BASE_URL = os.environ.get("PARCOURS_BASE_URL", "http://127.0.0.1:8000")
+
+# Limits on imported files (hostile files are refused, nothing changes): the size of an upload
+# (CNAF flux / beneficiary spreadsheet, in Mo), a workbook's size once unzipped and its
+# compression ratio (checked before it is opened), the rows of a beneficiary file.
+PARCOURS_MAX_UPLOAD_MB = int(os.environ.get("PARCOURS_MAX_UPLOAD_MB", "200"))
+PARCOURS_MAX_SPREADSHEET_UPLOAD_MB = int(os.environ.get("PARCOURS_MAX_SPREADSHEET_UPLOAD_MB", "20"))
+PARCOURS_MAX_SPREADSHEET_UNZIPPED_MB = int(os.environ.get("PARCOURS_MAX_SPREADSHEET_UNZIPPED_MB", "100"))
+PARCOURS_MAX_ZIP_RATIO = int(os.environ.get("PARCOURS_MAX_ZIP_RATIO", "100"))
+PARCOURS_MAX_IMPORT_ROWS = int(os.environ.get("PARCOURS_MAX_IMPORT_ROWS", "100000"))
+# Uploads above 2.5 Mo go to a temporary file, never into memory; the rest of a request body
+# (form fields) is capped at 2.5 Mo. Django's defaults, stated because the imports rely on them.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Stops storing an upload past PARCOURS_MAX_UPLOAD_MB (parcours.core.uploads), then the usual handlers.
+FILE_UPLOAD_HANDLERS = [
+    "parcours.core.uploads.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Files holding personal data (uploads, letters, mails) are readable by the server's user only,
+# and deleted after these many days by `parcours purge-files` (parcours.core.retention).
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+PARCOURS_UPLOAD_RETENTION_DAYS = int(os.environ.get("PARCOURS_UPLOAD_RETENTION_DAYS", "90"))
+PARCOURS_LETTER_RETENTION_DAYS = int(os.environ.get("PARCOURS_LETTER_RETENTION_DAYS", "90"))
+PARCOURS_MAIL_RETENTION_DAYS = int(os.environ.get("PARCOURS_MAIL_RETENTION_DAYS", "30"))
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -66,6 +106,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
+    "axes",
+    "csp",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -94,6 +136,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -104,6 +147,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as axes asks: turns a lockout into the lockout page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "parcours.urls"
@@ -127,7 +172,8 @@ TEMPLATES = [
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 AUTH_USER_MODEL = "accounts.Agent"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# The axes backend first: it refuses any attempt of a locked-out account or address.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
@@ -139,11 +185,32 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 OTP_TOTP_ISSUER = "Parcours"
 
+# Login throttling (django-axes, see parcours.accounts.throttling): after AXES_FAILURE_LIMIT
+# failures (wrong password or wrong second-factor code) of one account, or from one address,
+# that account or address is locked out for AXES_COOLOFF_TIME. Agents behind one shared
+# address (a NAT) share its tally: raise PARCOURS_LOGIN_FAILURE_LIMIT if that bites.
+AXES_FAILURE_LIMIT = int(os.environ.get("PARCOURS_LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("PARCOURS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, per address
+# Cleared once both factors pass (accounts.throttling), not at the password step.
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "parcours.core.client_address.client_ip"
+AXES_LOCKOUT_CALLABLE = "parcours.accounts.throttling.lockout_response"
+# Successful logins are in the audit trail; axes keeps only the failures it counts.
+AXES_DISABLE_ACCESS_LOG = True
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+try:
+    PARCOURS_TRUSTED_PROXIES = [
+        str(ipaddress.ip_network(entry, strict=False)) for entry in env_list("PARCOURS_TRUSTED_PROXIES")
+    ]
+except ValueError as error:
+    raise ImproperlyConfigured(f"PARCOURS_TRUSTED_PROXIES : adresse ou réseau invalide ({error}).") from error
+
 # ProConnect (OpenID Connect): enabled when a client id is configured.
 PROCONNECT_CLIENT_ID = os.environ.get("PROCONNECT_CLIENT_ID", "")
 if PROCONNECT_CLIENT_ID:
     INSTALLED_APPS.append("mozilla_django_oidc")
-    AUTHENTICATION_BACKENDS.insert(0, "parcours.accounts.proconnect.ProConnectBackend")
+    AUTHENTICATION_BACKENDS.insert(1, "parcours.accounts.proconnect.ProConnectBackend")
     OIDC_RP_CLIENT_ID = PROCONNECT_CLIENT_ID
     OIDC_RP_CLIENT_SECRET = os.environ.get("PROCONNECT_CLIENT_SECRET", "")
     OIDC_RP_SIGN_ALGO = os.environ.get("PROCONNECT_SIGN_ALGO", "RS256")
@@ -171,10 +238,49 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=False)
+SESSION_COOKIE_SAMESITE = "Lax"
+# HTTPS only unless DEBUG (a developer's http://127.0.0.1); SECURE_COOKIES=0 overrides.
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HSTS: one year in production. SECURE_SSL_REDIRECT stays off by default: the reverse proxy
+# usually redirects http to https itself (then `check --deploy` warns W008; see docs/deployment.md).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Only says the site accepts the browsers' preload list; it takes a submission to be listed.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+# Behind a TLS-terminating proxy: SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto=https".
+if os.environ.get("SECURE_PROXY_SSL_HEADER"):
+    _header, _, _value = os.environ["SECURE_PROXY_SSL_HEADER"].partition("=")
+    if not _header.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER attend « En-tête=valeur », par exemple « X-Forwarded-Proto=https »."
+        )
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _header.strip().upper().replace("-", "_"), _value.strip())
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# Content-Security-Policy (django-csp 4): scripts, styles, fonts and images from our own static
+# files only, no inline code (templates hold none: tests/core/test_deployment.py checks).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        # DSFR's stylesheets draw some icons from data: URIs.
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# The default writes each mail to var/mails/, readable by its owner only (demo, development).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "parcours.core.mail_backends.PrivateFileEmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mails"
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -183,14 +289,36 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Parcours <ne-pas-repondre@parcours.localhost>")
 
+# Every handler carries the `redact` filter (parcours.core.logging): no NIR, e-mail, phone,
+# exception message or request query string is written. Django's own handlers are replaced:
+# its records go to the root handler, and runserver's request log to a handler of ours.
+# gunicorn's logs are configured the same way in parcours/gunicorn_conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"redact": {"()": "parcours.core.logging.RedactPersonalData"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact"],
+        },
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+        # axes logs every login at INFO; its warnings (failures, lockouts) are kept.
+        "axes": {"level": "WARNING"},
+    },
 }

@@ -1,7 +1,9 @@
+import datetime
 import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -150,7 +152,10 @@ def test_logout(client):
 def test_api_token_is_shown_once_and_revocable(client):
     agent = AgentFactory()
     login_verified(client, agent)
-    html = client.post(reverse("accounts:api_tokens"), {"name": "export"}).content.decode()
+    in_a_month = timezone.localdate() + datetime.timedelta(days=30)
+    html = client.post(
+        reverse("accounts:api_tokens"), {"name": "export", "scope": "lecture", "expires_on": in_a_month}
+    ).content.decode()
     token = ApiToken.objects.get(agent=agent)
     assert 'id="new-token"' in html
     assert "export" in client.get(reverse("accounts:api_tokens")).content.decode()

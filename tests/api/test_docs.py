@@ -36,6 +36,8 @@ def test_openapi_schema_needs_a_token_or_a_session(client, agent_a):
     assert {"/api/v1/personnes/", "/api/v1/personnes/{person_id}", "/api/v1/foyers/{household_id}"} <= set(
         paths
     )
-    assert paths["/api/v1/personnes/"]["get"]["summary"] == "Rechercher des personnes"
+    assert paths["/api/v1/personnes/recherche"]["post"]["summary"] == "Rechercher des personnes"
+    assert paths["/api/v1/personnes/"]["get"]["summary"] == "Lister les personnes"
+    assert not {"q", "date_naissance"} & {p["name"] for p in paths["/api/v1/personnes/"]["get"]["parameters"]}
     assert paths["/api/v1/personnes/"]["post"]["summary"] == "Créer une personne"
     assert login_verified(client, agent_a).get("/api/v1/openapi.json").status_code == 200

@@ -11,6 +11,7 @@ from parcours.appointments.calendar import PARIS, is_public_holiday
 from parcours.appointments.models import Slot
 from tests.accounts.factories import AgentFactory
 from tests.appointments.factories import OpeningHoursFactory, SlotFactory, SlotTypeFactory
+from tests.conftest import login_verified
 from tests.orientation.factories import FollowUpFactory
 from tests.territory.factories import DepartementFactory, SiteFactory
 
@@ -157,3 +158,13 @@ def test_two_people_booking_the_last_seat_at_the_same_moment():
     assert "n'est plus disponible" in next(o for o in outcomes if o != "won")
     assert slot.seats_taken == 3
     assert slot.bookings.count() == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("week", ["9999-12-31", "0001-01-01", "2026-02-30", "pas-une-date"])
+def test_agenda_of_an_out_of_range_week_shows_the_current_week(client, week):
+    login_verified(client, AgentFactory(role="accueil"))
+    response = client.get("/agendas/", {"semaine": week})
+    assert response.status_code == 200
+    today = timezone.localdate()
+    assert response.context["monday"] == today - datetime.timedelta(days=today.weekday())

@@ -4,6 +4,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.test import RequestFactory
 
 from parcours.accounts.models import Agent, Organisation, OrganisationKind, Role
 from parcours.core.access import visible_persons
@@ -38,7 +39,9 @@ def test_one_demo_agent_per_role_scoped_to_the_main_unit(territory, population):
         else:
             assert units == {territory["city_unit"]}
     referent = agents.get(role=Role.REFERENT)
-    assert authenticate(username=referent.username, password=DEMO_PASSWORD) == referent
+    # Login throttling (axes) needs the request of the attempt.
+    request = RequestFactory().post("/comptes/connexion/")
+    assert authenticate(request, username=referent.username, password=DEMO_PASSWORD) == referent
 
 
 @pytest.mark.django_db

@@ -90,12 +90,19 @@ def test_search_a_person_by_name_and_open_them(page, demo_agent, territory, scre
     results = page.locator("#results-table")
     expect(results).to_contain_text("Léa")  # filled in by htmx, without submitting
     expect(results).not_to_contain_text("Hors")
+    # The text typed is posted: the address names the search by an opaque key only.
+    expect(page).to_have_url(re.compile(r"/personnes/\?recherche=[\w-]+$"))
+    assert "rouss" not in page.url.lower()
     screenshot("search-results")
     results.get_by_role("link", name="ROUSSEL").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Léa ROUSSEL")
     expect(page).to_have_url(re.compile(rf"/personnes/{person.pk}/$"))
     screenshot("person-detail")
+
+    page.go_back()  # the results again, asked from the server (no copy kept in the browser)
+    expect(page.locator("#results-table")).to_contain_text("Léa")
+    expect(page.get_by_label("Nom, NIR ou numéro CAF/MSA")).to_have_value("rouss")
 
 
 def test_person_of_another_unit_is_refused(page, demo_agent, territory, screenshot):

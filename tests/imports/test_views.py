@@ -38,6 +38,12 @@ def manager_client(client, lille):
     return login(client, role="manager", units=[lille.unit])
 
 
+@pytest.fixture
+def admin_client(client, lille):
+    """The CNAF flux covers the whole département: administrators import it."""
+    return login(client, role="administrateur")
+
+
 def _flux(tmp_path, dossiers) -> bytes:
     path = tmp_path / "flux.xml"
     write_flux(path, dossiers)
@@ -49,31 +55,31 @@ def test_import_page_is_for_import_roles(client, lille):
     assert client.get(reverse("imports:index")).status_code == 403
 
 
-def test_upload_a_cnaf_flux_and_read_the_report(manager_client, tmp_path):
+def test_upload_a_cnaf_flux_and_read_the_report(admin_client, tmp_path):
     upload = SimpleUploadedFile("flux.xml", _flux(tmp_path, [dossier(1), dossier(2, insee_code="59999")]))
-    response = manager_client.post(reverse("imports:index"), {"kind": "cnaf", "file": upload})
+    response = admin_client.post(reverse("imports:index"), {"kind": "cnaf", "file": upload})
     batch = ImportBatch.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("imports:detail", args=[batch.pk])
     assert (batch.status, batch.created, batch.quarantined) == ("done", 1, 1)
-    page = manager_client.get(response.url)
+    page = admin_client.get(response.url)
     assert page.status_code == 200
     content = page.content.decode()
     assert "Commune inconnue" in content
     assert "Télécharger la liste des dossiers en quarantaine" in content
-    progress = manager_client.get(response.url + "?partial=progress", HTTP_HX_REQUEST="true")
+    progress = admin_client.get(response.url + "?partial=progress", HTTP_HX_REQUEST="true")
     assert 'value="100"' in progress.content.decode()
     assert "hx-trigger" not in progress.content.decode()  # finished: polling stops
-    rejected = manager_client.get(reverse("imports:rejected", args=[batch.pk]))
+    rejected = admin_client.get(reverse("imports:rejected", args=[batch.pk]))
     assert rejected["Content-Type"].startswith("text/csv")
     assert "59999" in rejected.content.decode("utf-8-sig")
 
 
-def test_progress_polls_while_running(manager_client):
+def test_progress_polls_while_running(admin_client):
     batch = ImportBatch.objects.create(
         kind="cnaf", file_name="f.xml", sha256="x", status="running", total=10, processed=4
     )
-    response = manager_client.get(
+    response = admin_client.get(
         reverse("imports:detail", args=[batch.pk]) + "?partial=progress", HTTP_HX_REQUEST="true"
     )
     content = response.content.decode()
@@ -81,12 +87,12 @@ def test_progress_polls_while_running(manager_client):
     assert "every 1s" in content
 
 
-def test_rejected_flux_is_reported_in_french(manager_client, tmp_path):
+def test_rejected_flux_is_reported_in_french(admin_client, tmp_path):
     upload = SimpleUploadedFile("flux.xml", b"<Racine><Foo/></Racine>")
-    manager_client.post(reverse("imports:index"), {"kind": "cnaf", "file": upload})
+    admin_client.post(reverse("imports:index"), {"kind": "cnaf", "file": upload})
     batch = ImportBatch.objects.get()
     assert batch.status == "rejected"
-    page = manager_client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
+    page = admin_client.get(reverse("imports:detail", args=[batch.pk])).content.decode()
     assert "Fichier rejeté : rien n'a été modifié" in page
 
 
@@ -103,9 +109,9 @@ def test_rejected_rows_of_a_beneficiary_file_download_as_csv_to_fix(manager_clie
     assert AuditEvent.objects.filter(action="export").exists()
 
 
-def test_dry_run_from_the_page(manager_client, tmp_path):
+def test_dry_run_from_the_page(admin_client, tmp_path):
     upload = SimpleUploadedFile("flux.xml", _flux(tmp_path, [dossier(1)]))
-    manager_client.post(reverse("imports:index"), {"kind": "cnaf", "file": upload, "dry_run": "on"})
+    admin_client.post(reverse("imports:index"), {"kind": "cnaf", "file": upload, "dry_run": "on"})
     batch = ImportBatch.objects.get()
     assert (batch.status, batch.created, batch.dry_run) == ("done", 1, True)
     assert not Person.objects.exists()
@@ -137,7 +143,7 @@ def test_duplicates_of_persons_out_of_reach_are_hidden(client, lille, departemen
     assert Person.objects.filter(pk=b.pk).exists()
 
 
-def test_upload_resumes_an_interrupted_import_of_the_same_file(manager_client, tmp_path):
+def test_upload_resumes_an_interrupted_import_of_the_same_file(admin_client, tmp_path):
     from parcours.imports.models import ImportRecord
     from parcours.imports.runner import file_sha256
 
@@ -146,7 +152,7 @@ def test_upload_resumes_an_interrupted_import_of_the_same_file(manager_client, t
     interrupted = ImportBatch.objects.create(
         kind="cnaf", file_name="f.xml", sha256=file_sha256(tmp_path / "same.xml"), status="running", pid=None
     )
-    manager_client.post(
+    admin_client.post(
         reverse("imports:index"), {"kind": "cnaf", "file": SimpleUploadedFile("f.xml", content)}
     )
     batch = ImportBatch.objects.exclude(pk=interrupted.pk).get()
@@ -156,9 +162,15 @@ def test_upload_resumes_an_interrupted_import_of_the_same_file(manager_client, t
     assert interrupted.status == "failed"
 
 
-def test_import_page_lists_the_latest_imports(manager_client):
-    ImportBatch.objects.create(kind="people", file_name="benef.xlsx", sha256="x", status="done", created=3)
+def test_import_page_lists_the_latest_imports(manager_client, lille):
+    colleague = AgentFactory(role="charge_orientation", units=[lille.unit])
+    ImportBatch.objects.create(
+        kind="people", file_name="benef.xlsx", sha256="x", status="done", created=3, created_by=colleague
+    )
+    ImportBatch.objects.create(kind="people", file_name="ailleurs.xlsx", sha256="y", status="done")
     page = manager_client.get(reverse("imports:index")).content.decode()
+    # A manager reads the imports of their units' agents, not the others'.
+    assert "ailleurs.xlsx" not in page
     assert "benef.xlsx" in page
     assert "Fichier de bénéficiaires" in page
     assert 'enctype="multipart/form-data"' in page

@@ -21,7 +21,15 @@ def agent_client(client, agent_a):
     return login_verified(client, agent_a)
 
 
-def test_employer_creation_validates_the_siret(agent_client):
+@pytest.fixture
+def relations_client(client, two_units):
+    """An employer-relations agent: manages employers and offers, reads the statistics."""
+    agent = AgentFactory(units=[two_units["unit_a"]], role="relations_entreprises")
+    return login_verified(client, agent)
+
+
+def test_employer_creation_validates_the_siret(relations_client):
+    agent_client = relations_client
     url = reverse("jobs:employer_create")
     response = agent_client.post(
         url, {"siret": "73282932000075", "name": "Boulangerie", "naf_code": "10.71C"}
@@ -35,7 +43,8 @@ def test_employer_creation_validates_the_siret(agent_client):
     assert Employer.objects.get().siret == "73282932000074"
 
 
-def test_pages_render(agent_client, two_units):
+def test_pages_render(relations_client, two_units):
+    agent_client = relations_client
     offer = OfferFactory(commune=two_units["commune_a"])
     group = SectorGroupFactory()
     for url in [
@@ -150,7 +159,8 @@ def test_ranked_offers_for_a_person_page(agent_client, two_units):
     assert offer.title in page and "Simuler les revenus" in page
 
 
-def test_statistics_count_by_month_group_and_unit(agent_client, two_units):
+def test_statistics_count_by_month_group_and_unit(relations_client, two_units):
+    agent_client = relations_client
     group = SectorGroupFactory(name="GOME Soins")
     offer = OfferFactory(employer=EmployerFactory(sector_group=group), commune=two_units["commune_a"])
     application = ApplicationFactory(

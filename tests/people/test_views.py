@@ -1,8 +1,11 @@
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from parcours.core.models import AuditAction, AuditEvent
+from parcours.people import saved_searches
 from parcours.people.models import Follow, Household, HouseholdMember, Person, PersonEvent
 from parcours.people.nir import nir_with_key
 from tests.accounts.factories import AgentFactory
@@ -33,6 +36,11 @@ def territory(departement):
 # Search
 
 
+def _search(client, **criteria):
+    """POST a search as the form does; the response is the results page it redirects to."""
+    return client.post(reverse("people:search"), criteria, follow=True)
+
+
 @pytest.mark.django_db
 def test_search_never_returns_persons_outside_the_agents_scope(client, territory):
     agent_b = territory["agents"][1]
@@ -40,7 +48,7 @@ def test_search_never_returns_persons_outside_the_agents_scope(client, territory
     Follow.objects.create(person=followed, agent=agent_b)
     login_verified(client, agent_b)
 
-    html = client.get(reverse("people:search"), {"q": "martin"}).content.decode()
+    html = _search(client, q="martin").content.decode()
 
     for person in territory["persons"]["B"]:
         assert person.first_names in html
@@ -59,9 +67,8 @@ def test_search_by_nir_caf_number_and_swapped_names(client, territory):
     )
     household = HouseholdFactory(caf_number="7654321")
     MemberFactory(household=household, person=person)
-    url = reverse("people:search")
     for query in ["jeanne dupont", "LEFEBVRE", person.nir[:13], person.nir, "7654321"]:
-        html = client.get(url, {"q": query}).content.decode()
+        html = _search(client, q=query).content.decode()
         assert reverse("people:detail", args=[person.pk]) in html, query
 
 
@@ -69,20 +76,84 @@ def test_search_by_nir_caf_number_and_swapped_names(client, territory):
 def test_search_by_birth_date(client, territory):
     login_verified(client, territory["agents"][0])
     target = territory["persons"]["A"][1]
-    html = client.get(
-        reverse("people:search"), {"q": "martin", "birth_date": target.birth_date.isoformat()}
-    ).content.decode()
+    html = _search(client, q="martin", birth_date=target.birth_date.isoformat()).content.decode()
     assert target.first_names in html
     assert territory["persons"]["A"][0].first_names not in html
 
 
 @pytest.mark.django_db
-def test_htmx_search_returns_the_results_only(client, territory):
+def test_the_search_text_is_in_no_url(client, territory):
+    """POST, then the results at an opaque key: no URL (request logs, history) carries the NIR."""
     login_verified(client, territory["agents"][0])
-    response = client.get(reverse("people:search"), {"q": "martin"}, HTTP_HX_REQUEST="true")
+    nir = territory["persons"]["A"][0].nir
+    url = reverse("people:search")
+    assert client.get(url, {"q": nir}).content.decode().count(nir) == 0  # a GET searches nothing
+
+    response = client.post(url, {"q": nir})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert location.startswith(f"{url}?recherche=") and nir not in location and nir[:13] not in location
+    html = client.get(location).content.decode()
+    assert "1 personne trouvée" in html
+    assert f'value="{nir}"' in html  # the form shows what was searched
+    # The same criteria, the same key; other criteria, another key.
+    assert client.post(url, {"q": nir})["Location"] == location
+    assert client.post(url, {"q": "martin"})["Location"] != location
+
+
+@pytest.mark.django_db
+def test_an_unknown_or_expired_search_key_asks_again(client, territory):
+    login_verified(client, territory["agents"][0])
+    response = client.get(reverse("people:search"), {"recherche": "inconnue"})
+    assert response.status_code == 200
+    assert "Cette recherche n'est plus disponible" in response.content.decode()
+    assert not AuditEvent.objects.filter(action=AuditAction.SEARCH).exists()
+
+
+@pytest.mark.django_db
+def test_only_the_last_searches_are_kept_in_the_session(client, territory):
+    login_verified(client, territory["agents"][0])
+    url = reverse("people:search")
+    first = client.post(url, {"q": "martin"})["Location"]
+    for n in range(saved_searches.KEPT):
+        client.post(url, {"q": f"nom{n}"})
+    assert len(client.session[saved_searches.SESSION_KEY]) == saved_searches.KEPT
+    assert "Cette recherche n'est plus disponible" in client.get(first).content.decode()
+
+
+@pytest.mark.django_db
+def test_htmx_search_returns_the_results_only_and_pushes_an_opaque_url(client, territory):
+    login_verified(client, territory["agents"][0])
+    response = client.post(reverse("people:search"), {"q": "martin"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
+    assert response.status_code == 200
     assert 'id="results-table"' in html
     assert "<html" not in html and "<h1" not in html
+    assert (
+        response["HX-Push-Url"].startswith("/personnes/?recherche=")
+        and "martin" not in response["HX-Push-Url"]
+    )
+
+    emptied = client.post(reverse("people:search"), {"q": ""}, HTTP_HX_REQUEST="true")
+    assert emptied["HX-Push-Url"] == "/personnes/"
+
+
+@pytest.mark.django_db
+def test_htmx_history_restore_gets_the_whole_page(client, territory):
+    login_verified(client, territory["agents"][0])
+    location = client.post(reverse("people:search"), {"q": "martin"})["Location"]
+    html = client.get(
+        location, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    ).content.decode()
+    assert "<h1" in html and 'id="results-table"' in html
+
+
+@pytest.mark.django_db
+def test_the_home_page_form_posts_the_search(client, territory):
+    login_verified(client, territory["agents"][0])
+    html = client.get(reverse("core:home")).content.decode()
+    form = html[html.index('aria-label="Recherche de personnes"') - 200 :]
+    assert 'method="post"' in form[:400] and "csrfmiddlewaretoken" in form[:600]
 
 
 @pytest.mark.django_db
@@ -90,7 +161,7 @@ def test_search_is_audited_without_the_query_text(client, territory):
     agent = territory["agents"][0]
     login_verified(client, agent)
     nir = territory["persons"]["A"][0].nir
-    client.get(reverse("people:search"), {"q": nir})
+    _search(client, q=nir)
     event = AuditEvent.objects.get(action=AuditAction.SEARCH)
     assert event.agent == agent and event.detail == {"results": 1}
     assert event.path == "/personnes/"
@@ -101,8 +172,9 @@ def test_search_is_audited_without_the_query_text(client, territory):
 @pytest.mark.django_db
 def test_search_needs_two_characters(client, territory):
     login_verified(client, territory["agents"][0])
-    html = client.get(reverse("people:search"), {"q": "m"}).content.decode()
-    assert "Saisissez au moins 2 caractères." in html
+    response = _search(client, q="m")
+    assert response.redirect_chain == []
+    assert "Saisissez au moins 2 caractères." in response.content.decode()
     assert not AuditEvent.objects.filter(action=AuditAction.SEARCH).exists()
 
 
@@ -111,19 +183,36 @@ def test_search_is_paginated(client, territory):
     login_verified(client, territory["agents"][0])
     commune = territory["communes"][0]
     PersonFactory.create_batch(22, last_name="Bernard", commune=commune)
-    first = client.get(reverse("people:search"), {"q": "bernard"}).content.decode()
-    assert "22 personnes trouvées" in first and "fr-pagination" in first
-    second = client.get(reverse("people:search"), {"q": "bernard", "page": 2}).content.decode()
+    first = _search(client, q="bernard")
+    html = first.content.decode()
+    assert "22 personnes trouvées" in html and "fr-pagination" in html
+    location = first.redirect_chain[-1][0]
+    key = location.split("recherche=")[1]
+    assert f'href="?recherche={key}&amp;page=2"' in html
+    second = client.get(f"{location}&page=2").content.decode()
+    assert "22 personnes trouvées" in second
+    assert re.search(r'aria-current="page"\s+title="Page 2"', second)
     assert second.count('href="/personnes/') >= 2
+    assert "bernard" not in location.lower()
+
+
+@pytest.mark.django_db
+def test_htmx_results_paginate_with_the_search_key(client, territory):
+    login_verified(client, territory["agents"][0])
+    PersonFactory.create_batch(22, last_name="Bernard", commune=territory["communes"][0])
+    response = client.post(reverse("people:search"), {"q": "bernard"}, HTTP_HX_REQUEST="true")
+    key = response["HX-Push-Url"].split("recherche=")[1]
+    assert f'href="?recherche={key}&amp;page=2"' in response.content.decode()
 
 
 @pytest.mark.django_db
 def test_search_query_count_is_bounded(client, territory, django_assert_max_num_queries):
     login_verified(client, territory["agents"][0])
     PersonFactory.create_batch(15, last_name="Martin", commune=territory["communes"][0])
+    location = client.post(reverse("people:search"), {"q": "martin"})["Location"]
     # 7 today (session, agent, device, units, count, audit, page): an N+1 would add 15.
     with django_assert_max_num_queries(8):
-        response = client.get(reverse("people:search"), {"q": "martin"})
+        response = client.get(location)
     assert response.status_code == 200
 
 
@@ -156,7 +245,9 @@ def test_person_page_shows_identity_households_follows_events_and_history(client
     assert "Aline ROUX" in html
     assert reverse("people:detail", args=[partner.pk]) in html
     assert reverse("people:detail", args=[hidden.pk]) not in html
-    assert "Secret" not in html.replace("secret", "") and "Z." in html
+    # A member out of scope is reduced to their role: neither name nor initial.
+    assert "Secret" not in html.replace("secret", "") and "Z." not in html
+    assert "Membre hors de votre périmètre" in html
     assert "Rémi Référent" in html
     assert "droits_ouverts" in html
     assert "téléphone" in html
@@ -196,9 +287,9 @@ def test_person_page_query_count_is_bounded(client, two_units, agent_a, django_a
         PersonEvent.objects.create(person=person, kind=f"evenement{i}", occurred_at=timezone.now())
     for _ in range(3):
         Follow.objects.create(person=person, agent=AgentFactory())
-    # 15 today (13 + the RSA right and its history); an N+1 over the 10 household members or
-    # the follows would add 10 or more.
-    with django_assert_max_num_queries(16):
+    # 16 today (13 + the RSA right and its history + one INSERT auditing the 8 household
+    # members shown); an N+1 over the 10 household members or the follows would add 10 or more.
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("people:detail", args=[person.pk]))
     assert response.status_code == 200
 

@@ -286,3 +286,21 @@ def test_imported_events_carry_their_typed_copy(write, lille):
     for kind, occurred_at, data, *typed in rows:
         assert tuple(typed) == PersonEvent.typed_values(kind, occurred_at, data)
         assert typed[0] > 0 or kind not in events.KIND_CODES
+
+
+def test_every_person_created_or_changed_by_a_flux_is_audited(write, lille):
+    from parcours.core.models import AuditAction, AuditEvent
+
+    first = write("a.xml", [dossier(1), dossier(2)])
+    import_flux(first)
+    created = set(Person.objects.values_list("pk", flat=True))
+    assert len(created) == 2
+    events = AuditEvent.objects.filter(action=AuditAction.CREATE, person__isnull=False)
+    assert set(events.values_list("person_id", flat=True)) == created
+    assert all(e.channel == "cli" and "import_batch" in e.detail for e in events)
+
+    moved = write("b.xml", [dossier(1, persons=[person(1, last_name="Durand")]), dossier(2)])
+    import_flux(moved)
+    update = AuditEvent.objects.get(action=AuditAction.UPDATE, person__isnull=False)
+    assert update.person_id == Person.objects.get(last_name="Durand").pk
+    assert "last_name" in update.detail["fields"]

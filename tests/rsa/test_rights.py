@@ -34,8 +34,11 @@ def test_person_without_right():
 def test_imports_api_report(client, write, lille):
     path = write("flux.xml", [dossier(1), dossier(2, persons=[person(2)], insee_code="59999")])
     report = run_import(CnafFluxSource(path), path)
+    # An import from the command line has no creator: administrators alone read its report.
     manager = AgentFactory(role="manager")
-    response = client.get(f"/api/v1/imports/{report.batch_id}", headers=bearer(manager))
+    assert client.get(f"/api/v1/imports/{report.batch_id}", headers=bearer(manager)).status_code == 404
+    administrator = AgentFactory(role="administrateur")
+    response = client.get(f"/api/v1/imports/{report.batch_id}", headers=bearer(administrator))
     assert response.status_code == 200
     body = response.json()
     assert (body["created"], body["quarantined"]) == (1, 1)

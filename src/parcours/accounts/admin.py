@@ -31,10 +31,10 @@ class OrganisationAdmin(admin.ModelAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     """Tokens can be seen and revoked here, never created (their raw value is shown once)."""
 
-    list_display = ["name", "agent", "created_at", "revoked_at"]
-    list_filter = ["revoked_at"]
+    list_display = ["name", "agent", "scope", "created_at", "expires_at", "revoked_at"]
+    list_filter = ["scope", "revoked_at", "expires_at"]
     search_fields = ["name", "agent__username"]
-    readonly_fields = ["agent", "name", "key_hash", "created_at"]
+    readonly_fields = ["agent", "name", "key_hash", "scope", "created_at", "expires_at"]
 
     def has_add_permission(self, request):
         return False

@@ -10,22 +10,36 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from parcours.accounts.middleware import second_factor_satisfied
 from parcours.accounts.models import Agent, ApiToken
+from parcours.core import audit
+from parcours.core.models import AuditAction
 
 UNAUTHENTICATED_MESSAGE = (
     "Authentification requise : envoyez un jeton d'API valide dans l'en-tête "
-    "« Authorization: Bearer <jeton> ». Un jeton révoqué, ou celui d'un compte désactivé, est refusé."
+    "« Authorization: Bearer <jeton> ». Un jeton révoqué ou expiré, ou celui d'un compte "
+    "désactivé, est refusé."
+)
+READ_ONLY_MESSAGE = (
+    "Ce jeton est en lecture seule : il ne permet que la consultation (GET). Créez un jeton "
+    "« Lecture et écriture » pour modifier des données."
 )
 
 
 class AgentTokenAuth(HttpBearer):
     """Bearer-token authentication of agents; sets request.user like a session would.
 
-    A missing, unknown or revoked token, or the token of an inactive agent, authenticates
-    nobody (the API then answers 401)."""
+    A missing, unknown, revoked or expired token, or the token of an inactive agent or of an
+    employer's account, authenticates nobody (the API then answers 401). A read-only token
+    used for anything but reading answers 403 (audited): every endpoint goes through here.
+    Reading is GET, or any method on an endpoint whose auth is `READ_BY_POST`."""
+
+    def __init__(self, *, reads: bool = False):
+        super().__init__()
+        self.reads = reads
 
     def __call__(self, request: HttpRequest) -> Agent | None:
         # Same as HttpBearer.__call__, without its debug log of the whole header (a secret).
@@ -35,10 +49,22 @@ class AgentTokenAuth(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> Agent | None:
-        agent = ApiToken.objects.authenticate(token)
-        if agent is not None:
-            request.user = agent
+        api_token = ApiToken.objects.find(token)
+        if api_token is None:
+            return None
+        agent = api_token.agent
+        request.user = agent
+        if not self.reads and not api_token.allows_method(request.method):
+            audit.record(
+                agent, AuditAction.DENIED, request=request, token=api_token.pk, scope=api_token.scope
+            )
+            raise HttpError(403, READ_ONLY_MESSAGE)
         return agent
+
+
+# The auth of an endpoint that only reads but takes its criteria in a POST body (a search,
+# whose text must stay out of URLs and logs): read-only tokens may call it.
+READ_BY_POST = AgentTokenAuth(reads=True)
 
 
 def docs_access_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

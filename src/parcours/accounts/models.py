@@ -1,8 +1,10 @@
+import datetime
 import hashlib
 import secrets
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class OrganisationKind(models.TextChoices):
@@ -75,10 +77,114 @@ class Agent(AbstractUser):
     def is_manager(self) -> bool:
         return self.role == Role.MANAGER
 
+    # Named permissions: every view, API endpoint and menu entry asks one of these
+    # (`parcours.accounts.permissions.agent_may`), never a list of roles of its own.
+
+    @property
+    def is_employer(self) -> bool:
+        """An employer's account: reaches only the employer portal, never persons."""
+        return self.role == Role.EMPLOYEUR and not self.is_superuser
+
+    @property
+    def is_professional(self) -> bool:
+        """An agent of the département or of a partner (every role but the employers')."""
+        return self.is_active and not self.is_employer
+
     @property
     def may_register_persons(self) -> bool:
         """Whether the agent may create and edit persons and their households."""
         return self.is_administrator or self.role in PERSON_REGISTRAR_ROLES
+
+    @property
+    def may_import(self) -> bool:
+        """Upload beneficiary and CNAF files, read import reports, merge duplicates."""
+        return self.is_administrator or self.role in {Role.MANAGER, Role.CHARGE_ORIENTATION}
+
+    @property
+    def may_import_cnaf(self) -> bool:
+        """Import the CAF's flux, which covers the persons of the whole département."""
+        return self.is_administrator
+
+    @property
+    def may_decide_orientation(self) -> bool:
+        """Record interviews and attendance, convoke, decide orientations, designate référents."""
+        return self.is_administrator or self.role in {Role.CHARGE_ORIENTATION, Role.MANAGER}
+
+    @property
+    def may_open_followups(self) -> bool:
+        """Open an orientation follow-up for a person (first reception included)."""
+        return self.may_decide_orientation or self.role == Role.ACCUEIL
+
+    @property
+    def may_use_worklists(self) -> bool:
+        """The orientation worklists of the agent's territory."""
+        return self.may_open_followups
+
+    @property
+    def may_sign_contracts(self) -> bool:
+        """Record a CER / PPAE / contrat d'engagement."""
+        return self.may_decide_orientation or self.role in {Role.REFERENT, Role.COACH_EMPLOI}
+
+    @property
+    def may_hold_caseload(self) -> bool:
+        """Follow persons as référent or coach (the caseload page)."""
+        return self.role in {Role.REFERENT, Role.COACH_EMPLOI}
+
+    @property
+    def may_request_reorientation(self) -> bool:
+        """Ask for the reorientation of a person one follows."""
+        return self.is_administrator or self.may_hold_caseload
+
+    @property
+    def may_use_agendas(self) -> bool:
+        """The sites' agendas and who booked their slots."""
+        return self.may_open_followups
+
+    @property
+    def may_use_job_platform(self) -> bool:
+        """Offers, candidate ranking, proposals and applications."""
+        return self.is_administrator or self.role in {
+            Role.RELATIONS_ENTREPRISES,
+            Role.COACH_EMPLOI,
+            Role.REFERENT,
+            Role.CHARGE_ORIENTATION,
+            Role.MANAGER,
+        }
+
+    @property
+    def may_manage_employers(self) -> bool:
+        """Create and edit employers, sector groups and offers; read the job statistics."""
+        return self.is_administrator or self.role in {Role.RELATIONS_ENTREPRISES, Role.MANAGER}
+
+    @property
+    def may_view_indicators(self) -> bool:
+        return self.is_administrator or self.role == Role.MANAGER
+
+    @property
+    def may_view_audit_log(self) -> bool:
+        return self.is_administrator
+
+    @property
+    def may_see_territory(self) -> bool:
+        return self.is_professional
+
+    @property
+    def may_search_persons(self) -> bool:
+        return self.is_professional
+
+    @property
+    def may_use_api(self) -> bool:
+        """Hold API tokens and call the agents' API (never an employer's account)."""
+        return self.is_professional
+
+    @property
+    def may_use_rome_reference(self) -> bool:
+        """The ROME job reference (public data): agents and employers writing offers."""
+        return self.is_active
+
+    @property
+    def may_use_employer_portal(self) -> bool:
+        return self.is_employer
 
     def may_register_in(self, commune) -> bool:
         """Whether the agent may place a person in `commune`: a commune of one of their
@@ -98,23 +204,62 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+class ApiTokenScope(models.TextChoices):
+    READ = "lecture", "Lecture seule"
+    READ_WRITE = "lecture-ecriture", "Lecture et écriture"
+
+
+# HTTP methods a read-only token may use.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+TOKEN_LIFETIME = datetime.timedelta(days=90)
+
+
+def one_year_after(day: datetime.date) -> datetime.date:
+    """The same day a year later (28 February after a 29 February): a token's last possible day."""
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:
+        return day.replace(year=day.year + 1, day=28)
+
+
+def default_token_expiry() -> datetime.datetime:
+    """90 days from now: a new token's expiry unless one is chosen (also given to the tokens
+    that existed before tokens expired)."""
+    return timezone.now() + TOKEN_LIFETIME
+
+
 class ApiTokenQuerySet(models.QuerySet):
-    def authenticate(self, raw: str) -> Agent | None:
-        token = (
-            self.select_related("agent").filter(key_hash=_hash_token(raw), revoked_at__isnull=True).first()
-        )
-        if token is None or not token.agent.is_active:
+    def active(self, at: datetime.datetime | None = None) -> "ApiTokenQuerySet":
+        """Neither revoked nor expired (at `at`, default now)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=at or timezone.now())
+
+    def find(self, raw: str) -> "ApiToken | None":
+        """The active token of `raw`, if its agent may use the API (active, not an employer)."""
+        token = self.active().select_related("agent").filter(key_hash=_hash_token(raw)).first()
+        if token is None or not token.agent.may_use_api:
             return None
-        return token.agent
+        return token
+
+    def authenticate(self, raw: str) -> Agent | None:
+        """The agent of an active token; None for an unknown, revoked or expired token, or the
+        token of an inactive agent or of an employer's account."""
+        token = self.find(raw)
+        return token.agent if token is not None else None
 
 
 class ApiToken(models.Model):
-    """An API token of an agent. Only its hash is stored; the raw token is shown once."""
+    """An API token of an agent. Only its hash is stored; the raw token is shown once.
+
+    It expires (90 days by default, a year at most) and is read-only (GET) or read-write."""
 
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField("nom", max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(
+        "portée", max_length=20, choices=ApiTokenScope.choices, default=ApiTokenScope.READ
+    )
     created_at = models.DateTimeField("créé le", auto_now_add=True)
+    expires_at = models.DateTimeField("expire le", default=default_token_expiry)
     revoked_at = models.DateTimeField("révoqué le", null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
@@ -127,6 +272,33 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.agent})"
 
     @classmethod
-    def issue(cls, agent: Agent, name: str) -> tuple["ApiToken", str]:
+    def issue(
+        cls,
+        agent: Agent,
+        name: str,
+        *,
+        scope: str = ApiTokenScope.READ,
+        expires_at: datetime.datetime | None = None,
+    ) -> tuple["ApiToken", str]:
+        """Create a token; returns it with its raw value (never stored).
+
+        Raises ValueError for an expiry past one year (counted in days) or already gone."""
+        now = timezone.now()
+        expires_at = expires_at or now + TOKEN_LIFETIME
+        if timezone.localdate(expires_at) > one_year_after(timezone.localdate(now)):
+            raise ValueError("Un jeton expire dans un an au plus.")
+        if expires_at <= now:
+            raise ValueError("La date d'expiration d'un jeton est dans le futur.")
         raw = secrets.token_urlsafe(32)
-        return cls.objects.create(agent=agent, name=name, key_hash=_hash_token(raw)), raw
+        token = cls.objects.create(
+            agent=agent, name=name, key_hash=_hash_token(raw), scope=scope, expires_at=expires_at
+        )
+        return token, raw
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    def allows_method(self, method: str) -> bool:
+        """Whether a request of this HTTP method may use the token."""
+        return self.scope == ApiTokenScope.READ_WRITE or method.upper() in READ_METHODS

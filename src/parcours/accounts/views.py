@@ -11,10 +11,13 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from parcours.accounts.forms import AgentLoginForm, ApiTokenForm, OtpTokenForm
+from parcours.accounts import throttling
+from parcours.accounts.forms import AgentLoginForm, ApiTokenForm, ApiTokenRevokeForm, OtpTokenForm
 from parcours.accounts.middleware import second_factor_satisfied
 from parcours.accounts.models import Agent, ApiToken
+from parcours.accounts.permissions import agent_may
 from parcours.core import audit
+from parcours.core.client_address import client_ip
 from parcours.core.models import AuditAction
 
 
@@ -42,11 +45,12 @@ class AgentLoginView(LoginView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        audit.record(self.request.user, AuditAction.LOGIN, request=self.request)
+        audit.record(self.request.user, AuditAction.LOGIN, request=self.request, ip=client_ip(self.request))
         return response
 
     def form_invalid(self, form):
-        audit.record(None, AuditAction.LOGIN_FAILED, request=self.request)
+        # A lockout answers the axes lockout page instead (its middleware swaps the response).
+        throttling.audit_failure(self.request, form.data.get("username", ""))
         return super().form_invalid(form)
 
 
@@ -78,14 +82,19 @@ def otp_view(request):
         )
     form = OtpTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if throttling.is_locked_out(request, agent):
+            return _second_factor_locked_out(request, agent)
         allowed, _ = device.verify_is_allowed()
         if allowed and device.verify_token(form.cleaned_data["token"]):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
+            throttling.clear_failures(agent)
             return redirect(_safe_next(request))
-        audit.record(agent, AuditAction.LOGIN_FAILED, request=request, step="second_factor")
+        if throttling.count_failure(request, agent):
+            return _second_factor_locked_out(request, agent)
+        throttling.audit_failure(request, agent.get_username(), agent=agent, step="second_factor")
         if allowed:
             form.add_error(
                 "token", "Ce code n'est pas valide ou a expiré. Saisissez le code affiché maintenant."
@@ -102,21 +111,53 @@ def otp_view(request):
     return render(request, "accounts/otp.html", context)
 
 
-@login_required
+def _second_factor_locked_out(request, agent):
+    """Too many failures for this account or address: log out, and answer the lockout page."""
+    throttling.audit_failure(request, agent.get_username(), agent=agent, locked=True, step="second_factor")
+    logout(request)
+    return throttling.lockout_response(request)
+
+
+@agent_may("may_use_api", "Les comptes employeurs n'ont pas accès à l'API.")
 def api_tokens(request):
+    """Create (shown once), list and revoke the agent's API tokens."""
+    if request.method == "POST" and "revoke" in request.POST:
+        return _revoke_token(request)
     form = ApiTokenForm(request.POST or None)
     new_token = None
-    if request.method == "POST" and "revoke" in request.POST:
-        ApiToken.objects.filter(agent=request.user, pk=request.POST["revoke"]).update(
-            revoked_at=timezone.now()
-        )
-        messages.success(request, "Le jeton est révoqué.")
-        return redirect("accounts:api_tokens")
     if request.method == "POST" and form.is_valid():
-        _, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+        token, new_token = ApiToken.issue(
+            request.user,
+            form.cleaned_data["name"],
+            scope=form.cleaned_data["scope"],
+            expires_at=form.expires_at(),
+        )
+        audit.record(
+            request.user,
+            AuditAction.TOKEN_CREATED,
+            request=request,
+            token=token.pk,
+            name=token.name,
+            scope=token.scope,
+            expires_at=token.expires_at.isoformat(),
+        )
+        form = ApiTokenForm()
     tokens = ApiToken.objects.filter(agent=request.user, revoked_at__isnull=True).order_by("-created_at")
     return render(
         request,
         "accounts/api_tokens.html",
         {"form": form, "tokens": tokens, "new_token": new_token, "title": "Jetons d'API"},
     )
+
+
+def _revoke_token(request):
+    form = ApiTokenRevokeForm(request.POST, agent=request.user)
+    if not form.is_valid():
+        messages.error(request, form.errors["revoke"][0])
+        return redirect("accounts:api_tokens")
+    token = form.cleaned_data["revoke"]
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.record(request.user, AuditAction.TOKEN_REVOKED, request=request, token=token.pk, name=token.name)
+    messages.success(request, f"Le jeton « {token.name} » est révoqué.")
+    return redirect("accounts:api_tokens")

@@ -18,7 +18,7 @@ class AppointmentsConfig(AppConfig):
     label = "appointments"
     verbose_name = "Rendez-vous et invitations"
 
-    menu_items = [("Agendas", "appointments:agenda", ["charge_orientation", "manager", "accueil"])]
+    menu_items = [("Agendas", "appointments:agenda", "may_use_agendas")]
 
     def ready(self) -> None:
         pre_delete.connect(

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from parcours.appointments.models import Channel, DeliveryStatus, Invitation, Message, MessageKind
+from parcours.core.private_files import open_private, write_private
 
 logger = logging.getLogger(__name__)
 
@@ -40,27 +41,29 @@ class MissingContact(Exception):
     """The recipient has no address for this channel."""
 
 
+def sms_folder() -> Path:
+    return Path(getattr(settings, "PARCOURS_SMS_DIR", settings.VAR_DIR / "sms"))
+
+
+def letter_folder() -> Path:
+    return Path(getattr(settings, "PARCOURS_LETTER_DIR", settings.VAR_DIR / "letters"))
+
+
 class FileSmsBackend:
-    """Appends each SMS to var/sms/<day>.log (demo and tests)."""
+    """Appends each SMS to var/sms/<day>.log (demo and tests), readable by the server's user only."""
 
     def send(self, phone: str, text: str) -> str:
-        folder = Path(getattr(settings, "PARCOURS_SMS_DIR", settings.VAR_DIR / "sms"))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{timezone.localdate():%Y-%m-%d}.log"
-        with path.open("a", encoding="utf-8") as out:
+        path = sms_folder() / f"{timezone.localdate():%Y-%m-%d}.log"
+        with open_private(path, "a", encoding="utf-8") as out:
             out.write(f"{timezone.now().isoformat()}\t{phone}\t{text}\n")
         return str(path)
 
 
 class FileLetterBackend:
-    """Writes each letter's PDF to var/letters/ (demo and tests)."""
+    """Writes each letter's PDF to var/letters/ (demo and tests), readable by the server's user only."""
 
     def send(self, message: Message, pdf: bytes) -> str:
-        folder = Path(getattr(settings, "PARCOURS_LETTER_DIR", settings.VAR_DIR / "letters"))
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"courrier-{message.pk}.pdf"
-        path.write_bytes(pdf)
-        return str(path)
+        return str(write_private(letter_folder() / f"courrier-{message.pk}.pdf", pdf))
 
 
 def _backend(setting: str, default: str):

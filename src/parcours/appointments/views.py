@@ -2,17 +2,38 @@
 
 import datetime
 
-from django.contrib.auth.decorators import login_required
+from django.contrib import messages
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from parcours.accounts.permissions import agent_may
 from parcours.appointments.calendar import local_datetime
 from parcours.appointments.models import Slot
+from parcours.core import audit
 from parcours.core.access import visible_persons
 from parcours.territory.models import Site
 
+WEEK = datetime.timedelta(days=7)
 
-@login_required
+
+def _monday_of(request) -> datetime.date:
+    """The Monday of the week asked (`semaine`, any day of it), else of the current week.
+
+    A week too close to the calendar's ends to have a previous and a next week is refused."""
+    asked = request.GET.get("semaine", "")
+    try:
+        day = datetime.date.fromisoformat(asked)
+    except ValueError:
+        day = None
+    # date.min is a Monday; the week after the asked one must end before date.max.
+    if day is None or not datetime.date.min + WEEK <= day <= datetime.date.max - 2 * WEEK:
+        if asked:
+            messages.warning(request, f"Semaine « {asked[:20]} » invalide : voici la semaine en cours.")
+        day = timezone.localdate()
+    return day - datetime.timedelta(days=day.weekday())
+
+
+@agent_may("may_use_agendas")
 def agenda(request):
     sites = Site.objects.filter(opening_hours__isnull=False).distinct()
     site = (
@@ -20,11 +41,7 @@ def agenda(request):
         if request.GET.get("site", "").isdigit()
         else sites.first()
     )
-    try:
-        monday = datetime.date.fromisoformat(request.GET.get("semaine", ""))
-    except ValueError:
-        monday = timezone.localdate()
-    monday -= datetime.timedelta(days=monday.weekday())
+    monday = _monday_of(request)
     start = local_datetime(monday, datetime.time())
     end = local_datetime(monday + datetime.timedelta(days=7), datetime.time())
     slots = (
@@ -37,6 +54,7 @@ def agenda(request):
     slots = list(slots)
     booked_ids = {b.person_id for s in slots for b in s.bookings.all()}
     visible = set(visible_persons(request.user).filter(pk__in=booked_ids).values_list("pk", flat=True))
+    audit.record_shown(request.user, sorted(visible), request=request)
     return render(
         request,
         "appointments/agenda.html",

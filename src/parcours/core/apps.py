@@ -6,4 +6,7 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = "Socle"
 
-    menu_items = [("Accueil", "core:home", None), ("Journal d'audit", "core:audit_log", ["administrateur"])]
+    menu_items = [
+        ("Accueil", "core:home", "is_professional"),
+        ("Journal d'audit", "core:audit_log", "may_view_audit_log"),
+    ]

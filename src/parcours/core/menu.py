@@ -1,10 +1,11 @@
-"""The main menu, gathered from the apps: an AppConfig may define `menu_items`,
-a list of (label, url name, roles or None for every agent role but the employers')."""
+"""The main menu, gathered from the apps: an AppConfig may define `menu_items`, a list of
+(label, url name, permission) where the permission is the name of an `Agent` predicate
+(`may_import`, …; see `parcours.accounts.permissions`), the same one its view asks."""
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 
-from parcours.accounts.models import Role
+from parcours.accounts.permissions import allows
 
 
 def menu_for(request) -> list[dict]:
@@ -13,10 +14,8 @@ def menu_for(request) -> list[dict]:
         return []
     items = []
     for config in apps.get_app_configs():
-        for label, url_name, roles in getattr(config, "menu_items", []):
-            if roles is None and agent.role == Role.EMPLOYEUR:
-                continue  # employers reach only the entries made for them
-            if roles is not None and agent.role not in roles and not _administrator_sees(agent, roles):
+        for label, url_name, permission in getattr(config, "menu_items", []):
+            if not allows(agent, permission):
                 continue
             try:
                 url = reverse(url_name)
@@ -24,8 +23,3 @@ def menu_for(request) -> list[dict]:
                 continue
             items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
     return items
-
-
-def _administrator_sees(agent, roles: list[str]) -> bool:
-    """Administrators see every entry but the employers' own portal."""
-    return agent.is_administrator and list(roles) != [Role.EMPLOYEUR]

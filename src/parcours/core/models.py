@@ -12,6 +12,9 @@ class AuditAction(models.TextChoices):
     DENIED = "denied", "Accès refusé"
     LOGIN = "login", "Connexion"
     LOGIN_FAILED = "login_failed", "Échec de connexion"
+    LOCKED_OUT = "locked_out", "Blocage après échecs de connexion"
+    TOKEN_CREATED = "token_created", "Création d'un jeton d'API"
+    TOKEN_REVOKED = "token_revoked", "Révocation d'un jeton d'API"
 
 
 class AuditChannel(models.TextChoices):

@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from parcours.accounts.models import Role
+from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.access import visible_persons
 from parcours.core.forms import AuditFilterForm
 from parcours.core.models import AuditAction, AuditEvent
+from parcours.core.spreadsheet_safety import neutralised
 from parcours.people.forms import PersonSearchForm
 from parcours.people.models import Follow, HouseholdMember, Person
 
@@ -26,27 +28,33 @@ RECENT_SHOWN = 10
 def home(request):
     """The agent's home page: what their role works on first (employers: their portal)."""
     agent = request.user
-    if agent.role == Role.EMPLOYEUR:
+    if agent.is_employer:
         return redirect("jobs:portal")
+    if not agent.is_professional:
+        raise PermissionDenied("Votre compte ne donne accès à aucune page.")
     context = {
         "title": "Accueil",
         "search_form": PersonSearchForm(),
         "may_register": agent.may_register_persons,
-        "is_follower": agent.role in (Role.REFERENT, Role.COACH_EMPLOI),
+        "is_follower": agent.may_hold_caseload,
     }
     if context["is_follower"]:
         follows = Follow.objects.active().filter(agent=agent)
         context["followed_count"] = follows.count()
-        context["follows"] = follows.select_related("person__commune").order_by(
-            "person__last_name", "person__first_names", "person_id"
-        )[:FOLLOWED_SHOWN]
+        context["follows"] = list(
+            follows.select_related("person__commune").order_by(
+                "person__last_name", "person__first_names", "person_id"
+            )[:FOLLOWED_SHOWN]
+        )
+        audit.record_shown(agent, [f.person_id for f in context["follows"]], request=request)
     if agent.role == Role.CHARGE_ORIENTATION:
-        context["recent_persons"] = (
+        context["recent_persons"] = list(
             visible_persons(agent)
             .filter(commune__unit__in=agent.units.all())
             .select_related("commune__unit")
             .order_by("-created_at", "-id")[:RECENT_SHOWN]
         )
+        audit.record_shown(agent, [p.pk for p in context["recent_persons"]], request=request)
     if agent.is_manager:
         context["unit_counts"] = unit_counts(agent)
     return render(request, "core/home.html", context)
@@ -85,14 +93,11 @@ def unit_counts(agent) -> list[dict]:
     ]
 
 
-def _require_administrator(request) -> None:
-    if not request.user.is_administrator:
-        raise PermissionDenied("Le journal d'audit est réservé aux administrateurs.")
+AUDIT_REFUSAL = "Le journal d'audit est réservé aux administrateurs."
 
 
-@login_required
+@agent_may("may_view_audit_log", AUDIT_REFUSAL)
 def audit_log(request):
-    _require_administrator(request)
     form = AuditFilterForm(request.GET or None)
     events = form.filter(AuditEvent.objects.all())
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -100,10 +105,9 @@ def audit_log(request):
     return render(request, "core/audit_log.html", context)
 
 
-@login_required
+@agent_may("may_view_audit_log", AUDIT_REFUSAL)
 def audit_export(request):
     """The filtered audit log as CSV; the export itself is audited."""
-    _require_administrator(request)
     form = AuditFilterForm(request.GET or None)
     events = form.filter(AuditEvent.objects.all()).order_by("-at", "-id")
     audit.record(
@@ -130,13 +134,15 @@ def _csv_rows(events):
     yield "\ufeff" + writer.writerow(["date", "agent", "action", "canal", "personne", "adresse", "détail"])
     for event in events.iterator(chunk_size=2000):
         yield writer.writerow(
-            [
-                timezone.localtime(event.at).isoformat(timespec="seconds"),
-                event.agent_label,
-                event.action,
-                event.channel,
-                event.person_id or "",
-                event.path,
-                json.dumps(event.detail, ensure_ascii=False) if event.detail else "",
-            ]
+            neutralised(
+                [
+                    timezone.localtime(event.at).isoformat(timespec="seconds"),
+                    event.agent_label,
+                    event.action,
+                    event.channel,
+                    event.person_id or "",
+                    event.path,
+                    json.dumps(event.detail, ensure_ascii=False) if event.detail else "",
+                ]
+            )
         )

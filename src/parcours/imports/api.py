@@ -2,14 +2,15 @@
 
 import datetime
 
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
+from parcours.accounts.permissions import allows
+from parcours.core import audit
+from parcours.core.models import AuditAction
 from parcours.imports.models import ImportBatch, RecordStatus
 
 router = Router(tags=["Imports"])
-IMPORT_ROLES = {"administrateur", "manager", "charge_orientation"}
 
 
 class RecordOut(Schema):
@@ -43,8 +44,8 @@ class BatchDetailOut(BatchOut):
 
 
 def _check(request) -> None:
-    agent = request.auth
-    if not (agent.is_administrator or agent.role in IMPORT_ROLES):
+    if not allows(request.auth, "may_import"):
+        audit.record(request.auth, AuditAction.DENIED, request=request, permission="may_import")
         raise HttpError(
             403, "Les imports sont réservés aux administrateurs, responsables et chargés d'orientation."
         )
@@ -53,13 +54,17 @@ def _check(request) -> None:
 @router.get("/", response=list[BatchOut], summary="Derniers imports")
 def list_batches(request):
     _check(request)
-    return list(ImportBatch.objects.all()[:50])
+    return list(ImportBatch.objects.visible_to(request.auth)[:50])
 
 
 @router.get("/{batch_id}", response=BatchDetailOut, summary="Compte rendu d'un import")
 def batch_detail(request, batch_id: int):
     _check(request)
-    batch = get_object_or_404(ImportBatch, pk=batch_id)
+    batch = ImportBatch.objects.visible_to(request.auth).filter(pk=batch_id).first()
+    if batch is None:
+        audit.record(request.auth, AuditAction.DENIED, request=request, import_batch=batch_id)
+        raise HttpError(404, "Import introuvable.")
+    audit.record(request.auth, AuditAction.VIEW, request=request, import_batch=batch.pk)
     batch.quarantined_records = list(
         batch.records.filter(status=RecordStatus.QUARANTINED).order_by("position")[:1000]
     )

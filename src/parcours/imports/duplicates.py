@@ -17,9 +17,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from parcours.core import audit
+from parcours.core.access import visible_persons
+from parcours.core.models import AuditAction
 from parcours.imports.models import DuplicateCandidate, DuplicateDecision, DuplicateStatus
 from parcours.people.identity import nirs_conflict
 from parcours.people.models import HouseholdMember, Person
+from parcours.territory.models import Commune
 
 FILLABLE = (
     "civility",
@@ -40,6 +43,10 @@ SKIPPED_RELATIONS = {"core.AuditEvent"}
 
 class DecisionRefused(Exception):
     """The decision cannot be applied; the message is in French."""
+
+
+class OutOfScope(DecisionRefused):
+    """A person of the pair is outside the agent's scope (the caller audits the refusal)."""
 
 
 def _serialize(value):
@@ -66,6 +73,19 @@ def _relations():
         yield label, rel.related_model, rel.field
 
 
+def _require_scope(candidate: DuplicateCandidate, agent, *person_ids) -> None:
+    """A decision on a pair is for an agent who sees both persons (the access rule); the
+    command line (no agent) and administrators see everyone."""
+    if agent is None:
+        return
+    ids = {pk for pk in person_ids if pk is not None}
+    if visible_persons(agent).filter(pk__in=ids).count() != len(ids):
+        raise OutOfScope(
+            "L'une des deux fiches est hors de votre périmètre : la décision revient à un agent "
+            "qui voit les deux personnes, ou à un administrateur."
+        )
+
+
 def _log(candidate: DuplicateCandidate, action: str, agent) -> None:
     DuplicateDecision.objects.create(candidate=candidate, action=action, agent=agent)
 
@@ -80,6 +100,7 @@ def merge(candidate: DuplicateCandidate, agent, *, request=None) -> Person:
     duplicate = Person.objects.filter(pk=candidate.duplicate_id).first()
     if kept is None or duplicate is None:
         raise DecisionRefused("L'une des deux personnes n'existe plus.")
+    _require_scope(candidate, agent, kept.pk, duplicate.pk)
     if nirs_conflict(kept.nir, duplicate.nir):
         raise DecisionRefused(
             "Ces deux personnes ont des NIR différents : elles ne peuvent pas être fusionnées. "
@@ -121,6 +142,13 @@ def merge(candidate: DuplicateCandidate, agent, *, request=None) -> Person:
     candidate.save()
     _log(candidate, "merge", agent)
     audit.record_changes(agent, kept, list(data["filled"]) + ["fusion"], request=request)
+    audit.record(
+        agent,
+        AuditAction.DELETE,
+        person=Person(pk=candidate.duplicate_id),
+        request=request,
+        merged_into=kept.pk,
+    )
     return kept
 
 
@@ -130,6 +158,7 @@ def separate(candidate: DuplicateCandidate, agent, *, request=None) -> None:
     candidate = DuplicateCandidate.objects.select_for_update().get(pk=candidate.pk)
     if candidate.status != DuplicateStatus.PENDING:
         raise DecisionRefused("Ce doublon a déjà fait l'objet d'une décision.")
+    _require_scope(candidate, agent, candidate.person_id, candidate.duplicate_id)
     candidate.status = DuplicateStatus.SEPARATED
     candidate.decided_by = agent
     candidate.decided_at = timezone.now()
@@ -144,6 +173,14 @@ def undo(candidate: DuplicateCandidate, agent, *, request=None) -> None:
     if candidate.status == DuplicateStatus.MERGED:
         data = candidate.merge_data or {}
         fields = {name: _deserialize(value) for name, value in data["duplicate"].items()}
+        _require_scope(candidate, agent, candidate.person_id)
+        if agent is not None and not agent.is_administrator:
+            commune = Commune.objects.filter(pk=fields.get("commune_id")).first()
+            if commune is None or not agent.may_register_in(commune):
+                raise OutOfScope(
+                    "La fiche à recréer est hors de vos unités territoriales : "
+                    "seul un administrateur peut annuler cette fusion."
+                )
         duplicate = Person(**fields)
         Person.objects.bulk_create([duplicate])  # keeps the id; save() would recompute timestamps
         relations = {f"{label}.{field.name}": (model, field) for label, model, field in _relations()}
@@ -163,6 +200,8 @@ def undo(candidate: DuplicateCandidate, agent, *, request=None) -> None:
         audit.record_changes(agent, duplicate, ["annulation de fusion"], request=request, created=True)
     elif candidate.status != DuplicateStatus.SEPARATED:
         raise DecisionRefused("Aucune décision à annuler.")
+    else:
+        _require_scope(candidate, agent, candidate.person_id, candidate.duplicate_id)
     candidate.status = DuplicateStatus.PENDING
     candidate.decided_by = None
     candidate.decided_at = None

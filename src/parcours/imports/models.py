@@ -31,6 +31,19 @@ class RecordStatus(models.TextChoices):
 
 
 class ImportBatchQuerySet(models.QuerySet):
+    def visible_to(self, agent):
+        """The batches whose report `agent` may read: their own, those of the agents of their
+        units for a manager, every batch for an administrator. Reports quote rejected rows
+        (names, birth dates), so nobody else reads them."""
+        if agent is None or not agent.is_authenticated or not agent.is_active or not agent.may_import:
+            return self.none()
+        if agent.is_administrator:
+            return self
+        if agent.is_manager:
+            unit_ids = agent.units.values("id")
+            return self.filter(Q(created_by=agent) | Q(created_by__units__in=unit_ids)).distinct()
+        return self.filter(created_by=agent)
+
     def completed_identical(self, kind: str, sha256: str):
         """Earlier complete, real (not dry-run) imports of the same file."""
         return self.filter(kind=kind, sha256=sha256, status=BatchStatus.DONE, dry_run=False)

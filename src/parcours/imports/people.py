@@ -29,8 +29,16 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils import timezone
 
+from parcours.core.audit import PersonAudit
 from parcours.imports.models import DuplicateCandidate, ImportBatch, ImportKind, RecordStatus
 from parcours.imports.runner import FileRejected, Outcome, SourceRecord
+from parcours.imports.scope import (
+    CREATE_OUTSIDE_UNITS,
+    HOUSEHOLD_OUTSIDE_SCOPE,
+    MOVE_OUTSIDE_UNITS,
+    OUTSIDE_SCOPE,
+    ImportScope,
+)
 from parcours.imports.tabular import read_table
 from parcours.people.identity import CandidateIndex, Identity, nir13, normalize_role
 from parcours.people.models import Household, HouseholdMember, Person
@@ -365,13 +373,17 @@ class PeopleFileSource:
     kind = ImportKind.PEOPLE
     chunk_size = 500
 
-    def __init__(self, path, *, file_format: str = "csv", mapping_file=None):
+    def __init__(self, path, *, file_format: str = "csv", mapping_file=None, agent=None):
+        """`agent`: who runs the import (its scope limits what the file may touch, see
+        `imports.scope`); None for the command line."""
         if file_format not in FORMATS:
             raise FileRejected(f"Format « {file_format} » inconnu (formats : {', '.join(FORMATS)}).")
         self.path = Path(path)
         self.file_format = file_format
         self.mapping_file = mapping_file
         self.rows: list[list] = []
+        self.agent = agent
+        self.scope = ImportScope(agent)
 
     def prepare(self) -> int:
         mapping = load_mapping(self.file_format, self.mapping_file)
@@ -419,12 +431,32 @@ class PeopleFileSource:
                 valid.append((i, row))
         identities = [self._identity(row.values) for _, row in valid]
         index = CandidateIndex.for_identities(identities)
+        scope = self.scope
+        scope.prefetch(
+            [index.resolve(identity).person_id for identity in identities],
+            [row.values["commune_id"] for _, row in valid],
+        )
+        audited = PersonAudit(self.agent, import_batch=batch.pk)
         now = timezone.now()
         for (i, row), identity in zip(valid, identities, strict=True):
             values = row.values
             note = (" " + " ; ".join(row.warnings).capitalize() + ".") if row.warnings else ""
             match = index.resolve(identity)
             fields = {name: values[name] for name in PERSON_FIELDS}
+            refusal = None
+            if match.is_certain and not scope.sees(match.person.pk):
+                refusal = OUTSIDE_SCOPE
+            elif match.is_certain:
+                new_commune = values["commune_id"]
+                if new_commune not in (None, match.person.commune_id) and not scope.may_place(new_commune):
+                    refusal = MOVE_OUTSIDE_UNITS
+            elif not scope.may_place(values["commune_id"]):
+                refusal = CREATE_OUTSIDE_UNITS
+            if refusal:
+                outcomes[i] = Outcome(
+                    RecordStatus.QUARANTINED, f"Ligne non importée : {refusal}.", record.payload["raw"]
+                )
+                continue
             if match.is_certain:
                 person = match.person
                 changed = []
@@ -436,21 +468,25 @@ class PeopleFileSource:
                     if getattr(person, name) != value:
                         setattr(person, name, value)
                         changed.append(name)
+                note += self._household(person, values, changed)
                 if changed:
                     person.updated_at = now
                     person.save()
-                    outcomes[i] = Outcome(RecordStatus.UPDATED, f"Mis à jour : {', '.join(changed)}.{note}")
+                    audited.changed(person.pk, changed)
+                    label = ", ".join(c for c in changed if c != "foyer")
+                    outcomes[i] = Outcome(RecordStatus.UPDATED, f"Mis à jour : {label or 'foyer'}.{note}")
                 else:
                     outcomes[i] = Outcome(RecordStatus.UNCHANGED, note.strip())
-                self._household(person, values)
                 continue
             person = Person(**{k: v for k, v in fields.items() if v is not None or k == "commune_id"})
             person.save()
+            scope.created(person.pk)
             caf_roles = (
                 [(values["caf_number"], values["role"])] if values["caf_number"] and values["role"] else []
             )
             index.add(person, caf_roles)
-            self._household(person, values)
+            note += self._household(person, values, [])
+            audited.created(person.pk, [name for name, value in fields.items() if value not in ("", None)])
             reason = ""
             if match.certainty is not None:
                 DuplicateCandidate.objects.get_or_create(
@@ -464,6 +500,7 @@ class PeopleFileSource:
                 )
                 reason = "Créée ; doublon possible à vérifier."
             outcomes[i] = Outcome(RecordStatus.CREATED, (reason + note).strip())
+        audited.save()
         return outcomes
 
     @staticmethod
@@ -479,11 +516,16 @@ class PeopleFileSource:
             france_travail_id=values["france_travail_id"],
         )
 
-    @staticmethod
-    def _household(person: Person, values: dict) -> None:
+    def _household(self, person: Person, values: dict, changed: list[str]) -> str:
+        """Attach the person to the household of their CAF number; a note for the report when
+        the household is out of the agent's reach. Appends "foyer" to `changed` on a change."""
         if not values["caf_number"]:
-            return
+            return ""
         household, _ = Household.objects.get_or_create(caf_number=values["caf_number"], organism="CAF")
-        HouseholdMember.objects.get_or_create(
-            household=household, person=person, defaults={"role": values["role"] or "autre"}
-        )
+        if HouseholdMember.objects.filter(household=household, person=person).exists():
+            return ""
+        if not self.scope.may_join_household(household):
+            return f" {HOUSEHOLD_OUTSIDE_SCOPE.capitalize()}."
+        HouseholdMember.objects.create(household=household, person=person, role=values["role"] or "autre")
+        changed.append("foyer")
+        return ""

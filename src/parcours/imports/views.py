@@ -2,18 +2,18 @@ import csv
 import io
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from parcours.accounts.models import Role
+from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.access import visible_persons
 from parcours.core.models import AuditAction, AuditChannel
+from parcours.core.spreadsheet_safety import neutralised
 from parcours.imports import background, duplicates
 from parcours.imports.forms import ImportUploadForm
 from parcours.imports.models import (
@@ -24,47 +24,48 @@ from parcours.imports.models import (
     RecordStatus,
 )
 
-IMPORT_ROLES = {Role.ADMINISTRATEUR, Role.MANAGER, Role.CHARGE_ORIENTATION}
 RECORDS_PER_PAGE = 50
 BATCHES_SHOWN = 30
 
 
-def _require_import_role(agent) -> None:
-    if not (agent.is_administrator or agent.role in IMPORT_ROLES):
-        raise PermissionDenied(
-            "Les imports sont réservés aux administrateurs, responsables et chargés d'orientation."
-        )
+IMPORT_REFUSAL = "Les imports sont réservés aux administrateurs, responsables et chargés d'orientation."
+may_import = agent_may("may_import", IMPORT_REFUSAL)
 
 
-@login_required
+@may_import
 def index(request):
-    """Upload a file and list the latest imports."""
-    _require_import_role(request.user)
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    """Upload a file and list the latest imports the agent may read."""
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        agent=request.user,
+        upload_refused=getattr(request, "upload_refused", ""),
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        path = background.save_upload(upload)
-        mapping_path = None
-        if form.cleaned_data["mapping"]:
-            mapping_path = str(background.save_upload(form.cleaned_data["mapping"]))
-        kind = form.cleaned_data["kind"]
-        batch = ImportBatch.objects.create(
-            kind=kind,
-            file_format=form.cleaned_data["file_format"] if kind == ImportKind.PEOPLE else "vrsb0801",
-            file_name=upload.name[:255],
-            sha256="",
-            dry_run=form.cleaned_data["dry_run"],
-            created_by=request.user,
-            upload_path=str(path),
-        )
-        background.start(
-            batch,
-            file_format=form.cleaned_data["file_format"],
-            mapping_path=mapping_path,
-            dry_run=form.cleaned_data["dry_run"],
-        )
-        return redirect("imports:detail", batch_id=batch.pk)
-    batches = ImportBatch.objects.select_related("created_by")[:BATCHES_SHOWN]
+        try:
+            path, mapping_path = background.save_uploads(upload, form.cleaned_data["mapping"])
+        except background.UploadNotSaved as error:  # disk full: no file kept, no batch created
+            form.add_error("file", str(error))
+        else:
+            kind = form.cleaned_data["kind"]
+            batch = ImportBatch.objects.create(
+                kind=kind,
+                file_format=form.cleaned_data["file_format"] if kind == ImportKind.PEOPLE else "vrsb0801",
+                file_name=upload.name[:255],
+                sha256="",
+                dry_run=form.cleaned_data["dry_run"],
+                created_by=request.user,
+                upload_path=str(path),
+            )
+            background.start(
+                batch,
+                file_format=form.cleaned_data["file_format"],
+                mapping_path=mapping_path,
+                dry_run=form.cleaned_data["dry_run"],
+            )
+            return redirect("imports:detail", batch_id=batch.pk)
+    batches = ImportBatch.objects.visible_to(request.user).select_related("created_by")[:BATCHES_SHOWN]
     pending = DuplicateCandidate.objects.pending().count()
     return render(
         request,
@@ -73,11 +74,10 @@ def index(request):
     )
 
 
-@login_required
+@may_import
 def detail(request, batch_id: int):
     """The report of an import; while it runs, htmx polls the progress partial."""
-    _require_import_role(request.user)
-    batch = get_object_or_404(ImportBatch.objects.select_related("created_by", "identical_to"), pk=batch_id)
+    batch = _batch_for(request, batch_id, ImportBatch.objects.select_related("created_by", "identical_to"))
     status_filter = request.GET.get("statut", RecordStatus.QUARANTINED)
     records = batch.records.all()
     if status_filter in RecordStatus.values:
@@ -96,14 +96,16 @@ def detail(request, batch_id: int):
     }
     if request.htmx and request.GET.get("partial") == "progress":
         return render(request, "imports/_progress.html", context)
+    # The report quotes rejected rows (names, birth dates): its reading is traced.
+    audit.record(request.user, AuditAction.VIEW, request=request, import_batch=batch.pk, page=page.number)
     return render(request, "imports/detail.html", context)
 
 
-@login_required
+@may_import
 def rejected(request, batch_id: int):
-    """The quarantined records as a CSV the user can fix and send again."""
-    _require_import_role(request.user)
-    batch = get_object_or_404(ImportBatch, pk=batch_id)
+    """The quarantined records as a CSV the user can fix and send again (cells that a spreadsheet
+    would run as formulas are neutralised: they come from the uploaded file)."""
+    batch = _batch_for(request, batch_id)
     records = list(batch.records.filter(status=RecordStatus.QUARANTINED).order_by("position"))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
@@ -113,16 +115,18 @@ def rejected(request, batch_id: int):
             for name in (record.raw or {}).get("columns", []):
                 if name not in headers:
                     headers.append(name)
-        writer.writerow([*headers, "Motif du rejet"])
+        writer.writerow(neutralised([*headers, "Motif du rejet"]))
         for record in records:
             raw = record.raw or {}
             values = dict(zip(raw.get("columns", []), raw.get("values", []), strict=False))
-            writer.writerow([*(values.get(h, "") for h in headers), record.reason])
+            writer.writerow(neutralised([*(values.get(h, "") for h in headers), record.reason]))
     else:
         writer.writerow(["Ligne", "Dossier (organisme/numéro/matricule)", "N° de demande RSA", "Motif"])
         for record in records:
             writer.writerow(
-                [record.line, record.key, (record.raw or {}).get("request_number", ""), record.reason]
+                neutralised(
+                    [record.line, record.key, (record.raw or {}).get("request_number", ""), record.reason]
+                )
             )
     audit.record(request.user, AuditAction.EXPORT, request=request, import_batch=batch.pk, rows=len(records))
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
@@ -130,10 +134,9 @@ def rejected(request, batch_id: int):
     return response
 
 
-@login_required
+@may_import
 def duplicate_list(request):
     """The "doublons à vérifier" queue, limited to the persons the agent may see."""
-    _require_import_role(request.user)
     status = request.GET.get("statut", DuplicateStatus.PENDING)
     candidates = DuplicateCandidate.objects.filter(status=status).order_by("-created_at", "-id")
     visible = visible_persons(request.user)
@@ -148,6 +151,12 @@ def duplicate_list(request):
         if candidate.person is not None and not visible.filter(pk=candidate.person_id).exists():
             candidate.person = None
     audit.record(request.user, AuditAction.SEARCH, channel=AuditChannel.WEB, duplicates=page.paginator.count)
+    shown = [
+        pk
+        for c in page
+        for pk in (c.person_id if c.person else None, c.duplicate_id if c.duplicate else None)
+    ]
+    audit.record_shown(request.user, shown, request=request)
     return render(
         request,
         "imports/duplicates.html",
@@ -160,10 +169,9 @@ def duplicate_list(request):
     )
 
 
-@login_required
+@may_import
 @require_POST
 def duplicate_decide(request, candidate_id: int, action: str):
-    _require_import_role(request.user)
     visible = visible_persons(request.user)
     candidate = get_object_or_404(
         DuplicateCandidate.objects.filter(Q(person__in=visible) | Q(duplicate_id__in=visible.values("pk"))),
@@ -175,6 +183,8 @@ def duplicate_decide(request, candidate_id: int, action: str):
     try:
         handlers[action](candidate, request.user, request=request)
     except duplicates.DecisionRefused as refused:
+        if isinstance(refused, duplicates.OutOfScope):
+            audit.record(request.user, AuditAction.DENIED, request=request, duplicate_candidate=candidate.pk)
         messages.error(request, str(refused))
     else:
         labels = {
@@ -184,3 +194,13 @@ def duplicate_decide(request, candidate_id: int, action: str):
         }
         messages.success(request, labels[action])
     return redirect("imports:duplicates")
+
+
+def _batch_for(request, batch_id: int, queryset=None) -> ImportBatch:
+    """The batch if the agent may read its report, else 404 (the refusal audited)."""
+    queryset = queryset if queryset is not None else ImportBatch.objects.all()
+    batch = queryset.visible_to(request.user).filter(pk=batch_id).first()
+    if batch is None:
+        audit.record(request.user, AuditAction.DENIED, request=request, import_batch=batch_id)
+        raise Http404("Import introuvable.")
+    return batch

@@ -7,6 +7,6 @@ class IndicatorsConfig(AppConfig):
     verbose_name = "Indicateurs"
 
     menu_items = [
-        ("Indicateurs", "indicators:dashboard", ["manager", "administrateur"]),
-        ("Rapport de contractualisation", "indicators:contractualisation", ["manager", "administrateur"]),
+        ("Indicateurs", "indicators:dashboard", "may_view_indicators"),
+        ("Rapport de contractualisation", "indicators:contractualisation", "may_view_indicators"),
     ]

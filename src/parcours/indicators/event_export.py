@@ -23,6 +23,7 @@ import numpy as np
 from django.conf import settings
 from django.db import connection
 
+from parcours.core.spreadsheet_safety import neutralised
 from parcours.indicators.eventlog import PARIS, paris_days, to_date
 from parcours.indicators.measures import age_bands
 
@@ -134,7 +135,7 @@ def rows(start: datetime.date, end: datetime.date) -> dict[str, list]:
 
 def write(start: datetime.date, end: datetime.date, fmt: str, target: Path | io.TextIOBase) -> int:
     """Write the export as CSV or Parquet to `target` (a path, or a text stream for CSV). Returns the
-    number of rows."""
+    number of rows. CSV cells go through `core.spreadsheet_safety.neutralise`, Parquet values not."""
     columns = rows(start, end)
     count = len(columns["person"])
     if fmt == "parquet":
@@ -160,7 +161,7 @@ def write(start: datetime.date, end: datetime.date, fmt: str, target: Path | io.
     try:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(COLUMNS)
-        writer.writerows(zip(*(columns[name] for name in COLUMNS), strict=True))
+        writer.writerows(map(neutralised, zip(*(columns[name] for name in COLUMNS), strict=True)))
     finally:
         if isinstance(target, Path):
             stream.close()

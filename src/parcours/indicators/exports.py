@@ -1,6 +1,7 @@
 """The indicators as files: JSON, CSV (key, value), XLSX and ODS (one sheet of key/value, one
 per breakdown). Keys are the dotted paths of `stats.compute`'s dict, documented in
 docs/indicators.md; breakdown rows are flattened as `breakdowns.<dimension>.<group>.<field>`.
+The cells of CSV, XLSX and ODS go through `core.spreadsheet_safety.neutralise`.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+
+from parcours.core.spreadsheet_safety import neutralised
 
 BREAKDOWN_COLUMNS = [
     "key",
@@ -56,20 +59,20 @@ def to_csv(stats: dict) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["key", "value"])
     for key, value in flatten(stats):
-        writer.writerow([key, "" if value is None else value])
+        writer.writerow(neutralised([key, "" if value is None else value]))
     return out.getvalue()
 
 
 def sheets(stats: dict) -> list[tuple[str, list[str], list[list]]]:
     """(sheet name, headers, rows): the figures without breakdowns, then one sheet per breakdown."""
     main = {key: value for key, value in stats.items() if key != "breakdowns"}
-    result = [("indicateurs", ["key", "value"], [[key, value] for key, value in flatten(main)])]
+    result = [("indicateurs", ["key", "value"], [neutralised([key, value]) for key, value in flatten(main)])]
     for dimension, rows in stats.get("breakdowns", {}).items():
         result.append(
             (
                 BREAKDOWN_SHEETS.get(dimension, dimension),
                 BREAKDOWN_COLUMNS,
-                [[row.get(column) for column in BREAKDOWN_COLUMNS] for row in rows],
+                [neutralised(row.get(column) for column in BREAKDOWN_COLUMNS) for row in rows],
             )
         )
     return result

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 
+from parcours.accounts.permissions import allows
 from parcours.territory.models import Departement, TerritorialUnit
 
 
@@ -19,7 +20,7 @@ class Scope:
 
 
 def may_see_indicators(agent) -> bool:
-    return bool(agent and agent.is_authenticated and (agent.is_administrator or agent.is_manager))
+    return allows(agent, "may_view_indicators")
 
 
 def choices_for(agent) -> list[tuple[str, str]]:

@@ -1,10 +1,9 @@
 import datetime
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
+from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.models import AuditAction
 from parcours.indicators import charts, definitions, exports, report, scope
@@ -20,15 +19,14 @@ EXPORT_TYPES = {
 }
 
 
+INDICATORS_REFUSAL = "Les indicateurs sont réservés aux responsables d'équipe et aux administrateurs."
+
+
 def _scope(request) -> scope.Scope:
-    if not scope.may_see_indicators(request.user):
-        raise PermissionDenied(
-            "Les indicateurs sont réservés aux responsables d'équipe et aux administrateurs."
-        )
     return scope.resolve(request.user, request.GET.get("unite", ""))
 
 
-@login_required
+@agent_may("may_view_indicators", INDICATORS_REFUSAL)
 def dashboard(request):
     """Every indicator of a period, for a unit or the département, with their definitions."""
     chosen = _scope(request)
@@ -47,7 +45,7 @@ def dashboard(request):
     return render(request, "indicators/dashboard.html", context)
 
 
-@login_required
+@agent_may("may_view_indicators", INDICATORS_REFUSAL)
 def contractualisation(request):
     """The "rapport de contractualisation": a calendar year's figures the State asks for, and the
     DREES OARSA tables on 31 December."""
@@ -73,7 +71,7 @@ def contractualisation(request):
     return render(request, "indicators/contractualisation.html", context)
 
 
-@login_required
+@agent_may("may_view_indicators", INDICATORS_REFUSAL)
 def export(request, fmt: str):
     """The dashboard's figures as CSV, JSON, XLSX or ODS (audited)."""
     if fmt not in EXPORT_TYPES:

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from parcours.accounts.models import Role
+from parcours.accounts.permissions import allows
 from parcours.core import audit
 from parcours.core.models import AuditAction
 from parcours.jobs import matching
@@ -43,8 +43,9 @@ class CandidateOut(Schema):
 
 
 def _agent(request):
-    if request.auth.role == Role.EMPLOYEUR:
-        raise HttpError(403, "Réservé aux agents.")
+    if not allows(request.auth, "may_use_job_platform"):
+        audit.record(request.auth, AuditAction.DENIED, request=request, permission="may_use_job_platform")
+        raise HttpError(403, "Réservé aux agents de la plateforme emploi.")
     return request.auth
 
 
@@ -76,6 +77,7 @@ def candidates(request, offer_id: int, limit: int = 20):
     offer = get_object_or_404(JobOffer.objects.select_related("appellation", "commune"), pk=offer_id)
     ranked = matching.rank_candidates(offer, agent, limit=min(limit, 100))
     audit.record(agent, AuditAction.SEARCH, request=request, offer=offer.pk, results=len(ranked))
+    audit.record_shown(agent, [match.person_id for match in ranked], request=request, offer=offer.pk)
     return [
         {
             "person_id": match.person_id,

@@ -1,14 +1,5 @@
 from django.apps import AppConfig
 
-_AGENTS = [
-    "relations_entreprises",
-    "coach_emploi",
-    "referent",
-    "charge_orientation",
-    "manager",
-    "administrateur",
-]
-
 
 class JobsConfig(AppConfig):
     name = "parcours.jobs"
@@ -16,11 +7,11 @@ class JobsConfig(AppConfig):
     verbose_name = "Plateforme emploi"
 
     menu_items = [
-        ("Offres d'emploi", "jobs:offers", _AGENTS),
-        ("Employeurs", "jobs:employers", ["relations_entreprises", "manager", "administrateur"]),
-        ("Candidatures", "jobs:applications", _AGENTS),
-        ("Statistiques emploi", "jobs:statistics", ["relations_entreprises", "manager", "administrateur"]),
-        ("Espace employeur", "jobs:portal", ["employeur"]),
+        ("Offres d'emploi", "jobs:offers", "may_use_job_platform"),
+        ("Employeurs", "jobs:employers", "may_manage_employers"),
+        ("Candidatures", "jobs:applications", "may_use_job_platform"),
+        ("Statistiques emploi", "jobs:statistics", "may_manage_employers"),
+        ("Espace employeur", "jobs:portal", "may_use_employer_portal"),
     ]
 
     def ready(self) -> None:

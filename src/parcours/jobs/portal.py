@@ -8,14 +8,13 @@ from __future__ import annotations
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from parcours.accounts.models import Role
+from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.models import AuditAction
 from parcours.jobs.forms import OfferForm, PlacementForm, TransitionForm
@@ -27,10 +26,8 @@ def employer_required(view):
     """Employer accounts (role « employeur ») whose organisation is linked to an employer."""
 
     @wraps(view)
-    @login_required
+    @agent_may("may_use_employer_portal", "L'espace employeur est réservé aux comptes employeurs.")
     def wrapper(request, *args, **kwargs):
-        if request.user.role != Role.EMPLOYEUR:
-            raise PermissionDenied
         employer = Employer.objects.filter(organisation_id=request.user.organisation_id).first()
         if request.user.organisation_id is None or employer is None:
             raise PermissionDenied
@@ -67,6 +64,8 @@ def home(request, employer):
     proposals = Application.objects.for_employer(employer).select_related(
         "offer", "person__candidate_profile"
     )
+    proposals = list(proposals)
+    audit.record_shown(request.user, [a.person_id for a in proposals], request=request, employer=employer.pk)
     context = {"employer": employer, "offers": offers, "proposals": proposals, "title": "Espace employeur"}
     return render(request, "jobs/portal/home.html", context)
 
@@ -105,6 +104,9 @@ def proposal(request, employer, application_id: int):
     application = get_object_or_404(
         Application.objects.for_employer(employer).select_related("offer", "person__candidate_profile"),
         pk=application_id,
+    )
+    audit.record(
+        request.user, AuditAction.VIEW, person=application.person, request=request, employer=employer.pk
     )
     context = {
         "application": application,

@@ -14,6 +14,11 @@ def clean_siret(value: str) -> str:
     return "".join((value or "").split())
 
 
+def _fourteen_digits(siret: str) -> bool:
+    # ASCII only: str.isdigit() is also true of "²" or "١", which int() refuses or reads.
+    return len(siret) == 14 and siret.isascii() and siret.isdigit()
+
+
 def luhn_valid(digits: str) -> bool:
     total = 0
     for position, char in enumerate(reversed(digits)):
@@ -28,7 +33,7 @@ def luhn_valid(digits: str) -> bool:
 
 def is_valid_siret(value: str) -> bool:
     siret = clean_siret(value)
-    if len(siret) != 14 or not siret.isdigit():
+    if not _fourteen_digits(siret):
         return False
     if siret.startswith(LA_POSTE_SIREN):
         return luhn_valid(siret) or sum(int(char) for char in siret) % 5 == 0
@@ -37,7 +42,7 @@ def is_valid_siret(value: str) -> bool:
 
 def validate_siret(value: str) -> None:
     siret = clean_siret(value)
-    if len(siret) != 14 or not siret.isdigit():
+    if not _fourteen_digits(siret):
         raise ValidationError("Le SIRET doit comporter 14 chiffres.", code="siret_format")
     if not is_valid_siret(siret):
         raise ValidationError(

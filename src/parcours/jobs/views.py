@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
@@ -16,9 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from parcours.accounts.models import Role
+from parcours.accounts.permissions import agent_may
 from parcours.core import audit
-from parcours.core.access import get_person_for
+from parcours.core.access import get_person_for, visible_persons
 from parcours.core.models import AuditAction
 from parcours.jobs import earnings, matching, stats
 from parcours.jobs.forms import (
@@ -50,20 +48,7 @@ from parcours.jobs.models import (
 )
 
 
-def agent_required(view):
-    """Logged-in agents of the département and partners; employer accounts use the portal."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        if request.user.role == Role.EMPLOYEUR:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-@login_required
+@agent_may("may_use_rome_reference")
 def appellations(request):
     """htmx: the <datalist> of appellations matching `q` (id given by `list`)."""
     query = request.GET.get("q") or next((v for k, v in request.GET.items() if k not in ("list",)), "")
@@ -78,7 +63,7 @@ def appellations(request):
 # Employers and sector groups
 
 
-@agent_required
+@agent_may("may_manage_employers")
 def employers(request):
     query = request.GET.get("q", "").strip()
     items = Employer.objects.select_related("sector_group")
@@ -88,7 +73,7 @@ def employers(request):
     return render(request, "jobs/employers.html", {"page_obj": page, "query": query, "title": "Employeurs"})
 
 
-@agent_required
+@agent_may("may_manage_employers")
 def employer_create(request):
     form = EmployerForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -98,7 +83,7 @@ def employer_create(request):
     return render(request, "jobs/form.html", {"form": form, "title": "Nouvel employeur"})
 
 
-@agent_required
+@agent_may("may_manage_employers")
 def employer_detail(request, employer_id: int):
     employer = get_object_or_404(Employer.objects.select_related("sector_group"), pk=employer_id)
     site_form, contact_form = SiteForm(prefix="site"), ContactForm(prefix="contact")
@@ -127,7 +112,7 @@ def employer_detail(request, employer_id: int):
     return render(request, "jobs/employer_detail.html", context)
 
 
-@agent_required
+@agent_may("may_manage_employers")
 def sector_groups(request):
     groups = SectorGroup.objects.prefetch_related("employers")
     form = SectorGroupForm(request.POST or None)
@@ -150,7 +135,7 @@ def _departement_id(request) -> int:
     return Departement.objects.get(code=settings.PARCOURS_DEPARTEMENT).pk
 
 
-@agent_required
+@agent_may("may_manage_employers")
 def sector_group_detail(request, group_id: int):
     group = get_object_or_404(SectorGroup, pk=group_id)
     form = SectorNeedForm(request.POST or None, initial={"recorded_on": timezone.localdate()})
@@ -172,7 +157,7 @@ def sector_group_detail(request, group_id: int):
 # Offers
 
 
-@agent_required
+@agent_may("may_use_job_platform")
 def offers(request):
     status = request.GET.get("statut", "")
     items = JobOffer.objects.select_related("employer", "appellation", "commune").search(
@@ -190,7 +175,7 @@ def offers(request):
     return render(request, "jobs/offers.html", context)
 
 
-@agent_required
+@agent_may("may_manage_employers")
 def offer_edit(request, offer_id: int | None = None):
     offer = get_object_or_404(JobOffer, pk=offer_id) if offer_id else None
     initial = {"employer": request.GET.get("employeur")} if offer is None else None
@@ -205,17 +190,30 @@ def offer_edit(request, offer_id: int | None = None):
     return render(request, "jobs/form.html", {"form": form, "title": title, "appellation_search": True})
 
 
-@agent_required
+@agent_may("may_use_job_platform")
 def offer_detail(request, offer_id: int):
     offer = get_object_or_404(
         JobOffer.objects.select_related("employer", "appellation__rome", "commune"), pk=offer_id
     )
-    applications = offer.applications.select_related("person").order_by("-created_at")
-    context = {"offer": offer, "applications": applications, "title": offer.title}
+    # Only the applicants the agent may see are named; the others are counted.
+    applications = list(
+        offer.applications.filter(person__in=visible_persons(request.user))
+        .select_related("person")
+        .order_by("-created_at")
+    )
+    hidden = offer.applications.count() - len(applications)
+    audit.record_shown(request.user, [a.person_id for a in applications], request=request, offer=offer.pk)
+    context = {
+        "offer": offer,
+        "applications": applications,
+        "hidden_applications": hidden,
+        "may_manage": request.user.may_manage_employers,
+        "title": offer.title,
+    }
     return render(request, "jobs/offer_detail.html", context)
 
 
-@agent_required
+@agent_may("may_manage_employers")
 @require_POST
 def offer_action(request, offer_id: int, action: str):
     offer = get_object_or_404(JobOffer, pk=offer_id)
@@ -230,7 +228,7 @@ def offer_action(request, offer_id: int, action: str):
     return redirect("jobs:offer", offer.pk)
 
 
-@agent_required
+@agent_may("may_use_job_platform")
 def offer_candidates(request, offer_id: int):
     """The ranked candidates of an offer among the persons the agent may see."""
     offer = get_object_or_404(
@@ -243,6 +241,7 @@ def offer_candidates(request, offer_id: int):
         offer, request.user, limit=30, unit_id=unit.pk if unit else None, max_km=filters.get("max_km")
     )
     audit.record(request.user, AuditAction.SEARCH, request=request, offer=offer.pk, results=len(ranked))
+    audit.record_shown(request.user, _ranked_person_ids(ranked), request=request, offer=offer.pk)
     already = set(offer.applications.values_list("person_id", flat=True))
     context = {
         "offer": offer,
@@ -255,7 +254,7 @@ def offer_candidates(request, offer_id: int):
     return render(request, template, context)
 
 
-@agent_required
+@agent_may("may_use_job_platform")
 @require_POST
 def shortlist(request, offer_id: int, person_id: int):
     offer = get_object_or_404(JobOffer, pk=offer_id)
@@ -285,7 +284,7 @@ def _int_or_none(value) -> int | None:
 # Candidate profile of a person
 
 
-@agent_required
+@agent_may("may_use_job_platform")
 def profile(request, person_id: int):
     person = get_person_for(request.user, person_id, request=request)
     instance = CandidateProfile.objects.filter(person=person).first() or CandidateProfile(person=person)
@@ -314,7 +313,7 @@ def profile(request, person_id: int):
     return render(request, "jobs/profile.html", context)
 
 
-@agent_required
+@agent_may("may_use_job_platform")
 def profile_offers(request, person_id: int):
     person = get_person_for(request.user, person_id, request=request)
     profile = CandidateProfile.objects.filter(person=person).first()
@@ -341,7 +340,7 @@ def profile_offers(request, person_id: int):
     return render(request, "jobs/profile_offers.html", context)
 
 
-@agent_required
+@agent_may("may_use_job_platform")
 def simulation(request, person_id: int, offer_id: int):
     """What the person would receive each month with this job (OpenFisca), or « indisponible »."""
     person = get_person_for(request.user, person_id, request=request)
@@ -373,22 +372,21 @@ def simulation(request, person_id: int, offer_id: int):
 # Applications
 
 
-@agent_required
+@agent_may("may_use_job_platform")
 def applications(request):
     state = request.GET.get("etat", "")
-    from parcours.core.access import visible_persons
-
     items = Application.objects.filter(person__in=visible_persons(request.user)).select_related(
         "person", "offer__employer"
     )
     if state in ApplicationState.values:
         items = items.filter(state=state)
     page = Paginator(items, 50).get_page(request.GET.get("page"))
+    audit.record_shown(request.user, [a.person_id for a in page], request=request)
     context = {"page_obj": page, "states": ApplicationState.choices, "state": state, "title": "Candidatures"}
     return render(request, "jobs/applications.html", context)
 
 
-@agent_required
+@agent_may("may_use_job_platform")
 def application_detail(request, application_id: int):
     application = get_object_or_404(Application.objects.select_related("offer__employer"), pk=application_id)
     person = get_person_for(request.user, application.person_id, request=request)
@@ -415,7 +413,7 @@ def application_detail(request, application_id: int):
     return render(request, "jobs/application_detail.html", context)
 
 
-@agent_required
+@agent_may("may_use_job_platform")
 @require_POST
 def application_transition(request, application_id: int, name: str):
     application = get_object_or_404(Application.objects.select_related("offer"), pk=application_id)
@@ -442,7 +440,7 @@ def application_transition(request, application_id: int, name: str):
     return redirect("jobs:application", application.pk)
 
 
-@agent_required
+@agent_may("may_use_job_platform")
 @require_POST
 def follow_up(request, follow_up_id: int):
     item = get_object_or_404(FollowUp.objects.select_related("placement__application"), pk=follow_up_id)
@@ -460,7 +458,7 @@ def follow_up(request, follow_up_id: int):
     return redirect("jobs:application", application.pk)
 
 
-@agent_required
+@agent_may("may_manage_employers")
 def statistics(request):
     today = timezone.localdate()
     since = (today.replace(day=1) - datetime.timedelta(days=365)).replace(day=1)
@@ -472,3 +470,7 @@ def statistics(request):
         "title": "Statistiques de la plateforme emploi",
     }
     return render(request, "jobs/statistics.html", context)
+
+
+def _ranked_person_ids(ranked) -> list[int]:
+    return [candidate.person_id for candidate in ranked]

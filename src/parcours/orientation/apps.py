@@ -16,8 +16,8 @@ class OrientationConfig(AppConfig):
     verbose_name = "Orientation"
 
     menu_items = [
-        ("Orientation", "orientation:worklist", ["charge_orientation", "manager", "accueil"]),
-        ("Mon portefeuille", "orientation:caseload", ["referent", "coach_emploi"]),
+        ("Orientation", "orientation:worklist", "may_use_worklists"),
+        ("Mon portefeuille", "orientation:caseload", "may_hold_caseload"),
     ]
 
     def ready(self) -> None:

@@ -4,16 +4,16 @@ Every person-related page goes through `parcours.core.access` (the one permissio
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from parcours.accounts.models import Role
+from parcours.accounts.permissions import agent_may
 from parcours.appointments import invitations
 from parcours.appointments.booking import record_attendance
 from parcours.appointments.models import Booking
+from parcours.core import audit
 from parcours.core.access import get_person_for, visible_persons
 from parcours.orientation import decisions, forms
 from parcours.orientation.followups import open_followup
@@ -23,7 +23,6 @@ from parcours.orientation.status import Status
 from parcours.people.models import Follow
 from parcours.territory.models import Site
 
-DECIDERS = {Role.CHARGE_ORIENTATION, Role.MANAGER}
 WORKLISTS = {
     "echeance": "Échéance dans les 7 jours",
     "retard": "En retard",
@@ -33,16 +32,11 @@ WORKLISTS = {
 }
 
 
-def _require(agent, roles) -> None:
-    if not (agent.is_administrator or agent.role in roles):
-        raise PermissionDenied("Cette action est réservée aux chargés d'orientation.")
-
-
 def _visible_followups(agent):
     return FollowUp.objects.filter(person__in=visible_persons(agent))
 
 
-@login_required
+@agent_may("may_use_worklists")
 def worklist(request):
     """Worklists of the agent's territory, optionally of one site."""
     current = request.GET.get("liste", "echeance")
@@ -68,6 +62,7 @@ def worklist(request):
             :200
         ]
     sites = Site.objects.filter(opening_hours__isnull=False).distinct()
+    audit.record_shown(request.user, [row.person_id for row in rows], request=request, worklist=current)
     return render(
         request,
         "orientation/worklist.html",
@@ -84,7 +79,7 @@ def worklist(request):
     )
 
 
-@login_required
+@agent_may("is_professional")
 def followup_detail(request, followup_id: int):
     followup = get_object_or_404(FollowUp, pk=followup_id)
     person = get_person_for(request.user, followup.person_id, request=request)
@@ -112,17 +107,16 @@ def followup_detail(request, followup_id: int):
         "referent_form": forms.ReferentForm(),
         "contract_form": forms.ContractForm(),
         "reorientation_form": forms.ReorientationRequestForm(),
-        "can_decide": request.user.is_administrator or request.user.role in DECIDERS,
+        "can_decide": request.user.may_decide_orientation,
     }
     return render(request, "orientation/followup.html", context)
 
 
-@login_required
+@agent_may("may_decide_orientation")
 @require_POST
 def attendance(request, booking_id: int):
     booking = get_object_or_404(Booking.objects.select_related("slot", "followup"), pk=booking_id)
     get_person_for(request.user, booking.person_id, request=request, audit_read=False)
-    _require(request.user, DECIDERS)
     form = forms.AttendanceForm(request.POST)
     if form.is_valid():
         try:
@@ -133,7 +127,7 @@ def attendance(request, booking_id: int):
     return redirect("orientation:followup", followup_id=booking.followup_id)
 
 
-@login_required
+@agent_may("may_decide_orientation")
 @require_POST
 def convoke(request, followup_id: int):
     """Convoke the person to the earliest free slot of the nearest sites (after an absence, say)."""
@@ -141,7 +135,6 @@ def convoke(request, followup_id: int):
         FollowUp.objects.select_related("person__commune", "departement"), pk=followup_id
     )
     get_person_for(request.user, followup.person_id, request=request, audit_read=False)
-    _require(request.user, DECIDERS)
     if followup.closed_at or followup.bookings.filter(cancelled_at__isnull=True, attendance="").exists():
         messages.error(request, "Ce suivi est clos ou a déjà un rendez-vous à venir.")
     elif invitations.convoke_nearest(followup, timezone.now()):
@@ -152,12 +145,11 @@ def convoke(request, followup_id: int):
     return redirect("orientation:followup", followup_id=followup.pk)
 
 
-@login_required
+@agent_may("may_decide_orientation")
 @require_POST
 def decide(request, followup_id: int):
     followup = get_object_or_404(FollowUp, pk=followup_id)
     person = get_person_for(request.user, followup.person_id, request=request, audit_read=False)
-    _require(request.user, DECIDERS)
     form = forms.DecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -185,11 +177,10 @@ def _back(person):
     return redirect("people:detail", person_id=person.pk)
 
 
-@login_required
+@agent_may("may_open_followups")
 @require_POST
 def open_for_person(request, person_id: int):
     person = get_person_for(request.user, person_id, request=request, audit_read=False)
-    _require(request.user, DECIDERS | {Role.ACCUEIL})
     form = forms.OpenFollowUpForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Indiquez une date d'ouverture des droits valide.")
@@ -199,11 +190,10 @@ def open_for_person(request, person_id: int):
     return redirect("orientation:followup", followup_id=followup.pk)
 
 
-@login_required
+@agent_may("may_decide_orientation")
 @require_POST
 def referent(request, person_id: int):
     person = get_person_for(request.user, person_id, request=request, audit_read=False)
-    _require(request.user, DECIDERS)
     form = forms.ReferentForm(request.POST)
     if form.is_valid():
         decisions.designate_referent(person, form.cleaned_data["agent"], by=request.user)
@@ -213,11 +203,10 @@ def referent(request, person_id: int):
     return _back(person)
 
 
-@login_required
+@agent_may("may_sign_contracts")
 @require_POST
 def contract(request, person_id: int):
     person = get_person_for(request.user, person_id, request=request, audit_read=False)
-    _require(request.user, DECIDERS | {Role.REFERENT, Role.COACH_EMPLOI})
     form = forms.ContractForm(request.POST)
     if form.is_valid():
         try:
@@ -237,11 +226,10 @@ def contract(request, person_id: int):
     return _back(person)
 
 
-@login_required
+@agent_may("may_request_reorientation")
 @require_POST
 def reorientation_request(request, person_id: int):
     person = get_person_for(request.user, person_id, request=request, audit_read=False)
-    _require(request.user, {Role.REFERENT, Role.COACH_EMPLOI})
     form = forms.ReorientationRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -252,14 +240,15 @@ def reorientation_request(request, person_id: int):
     return _back(person)
 
 
-@login_required
+@agent_may("may_decide_orientation")
 def reorientations(request):
-    _require(request.user, DECIDERS)
     pending = (
         ReorientationRequest.objects.pending()
         .filter(person__in=visible_persons(request.user))
         .select_related("person", "requested_by", "current_decision")
     )
+    pending = list(pending)
+    audit.record_shown(request.user, [r.person_id for r in pending], request=request)
     return render(
         request,
         "orientation/reorientations.html",
@@ -267,12 +256,11 @@ def reorientations(request):
     )
 
 
-@login_required
+@agent_may("may_decide_orientation")
 @require_POST
 def reorientation_decide(request, request_id: int):
     found = get_object_or_404(ReorientationRequest, pk=request_id)
     get_person_for(request.user, found.person_id, request=request, audit_read=False)
-    _require(request.user, DECIDERS)
     form = forms.ReorientationDecisionForm(request.POST)
     if form.is_valid():
         try:
@@ -289,7 +277,7 @@ def reorientation_decide(request, request_id: int):
     return redirect("orientation:reorientations")
 
 
-@login_required
+@agent_may("may_hold_caseload")
 def caseload(request):
     """The référent's caseload: the persons they follow as référent today."""
     follows = (
@@ -304,4 +292,5 @@ def caseload(request):
     ):
         latest[decision.person_id] = decision
     rows = [{"follow": f, "person": f.person, "decision": latest.get(f.person_id)} for f in follows]
+    audit.record_shown(request.user, [row["person"].pk for row in rows], request=request)
     return render(request, "orientation/caseload.html", {"title": "Mon portefeuille", "rows": rows})

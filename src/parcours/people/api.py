@@ -12,10 +12,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import translation
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
+from parcours.accounts.api_auth import READ_BY_POST
 from parcours.core import audit
 from parcours.core.access import get_person_for, visible_persons
 from parcours.core.models import AuditAction, AuditChannel
@@ -57,6 +58,10 @@ INPUT_FIELDS = {
 MODEL_TO_API = {model: api for api, model in INPUT_FIELDS.items()}
 
 NOT_FOUND = {404: ErrorOut}
+SEARCH_BY_POST_ONLY = (
+    "Les critères de recherche ne se passent plus dans l'adresse (elle est écrite dans les journaux) : "
+    'utilisez POST /api/v1/personnes/recherche avec {"q": …, "date_naissance": …} en JSON.'
+)
 WRITE_FORBIDDEN = "Votre rôle ne permet pas de créer ou de modifier une personne."
 
 
@@ -81,6 +86,8 @@ class AuditedSearchPagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, pagination, request: HttpRequest, **params: Any) -> Any:
         page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = list(page["items"])
+        audit.record_shown(request.auth, [person.pk for person in page["items"]], request=request)
         filters = params.get("filters")
         criteria = sorted(name for name, value in (filters.dict() if filters else {}).items() if value)
         # No `request`: the audit path would carry the query string, i.e. the text searched.
@@ -95,26 +102,44 @@ class AuditedSearchPagination(PageNumberPagination):
         return page
 
 
-@router.get(
-    "/",
+@router.post(
+    "/recherche",
+    auth=READ_BY_POST,  # a search only reads: read-only tokens may call it
     response=list[PersonSummary],
     summary="Rechercher des personnes",
     description=(
         "Recherche parmi les personnes que l'agent peut voir (celles de ses unités territoriales et "
-        "celles qu'il suit ; toutes pour un administrateur). `q` : nom(s) et prénom(s) dans "
-        "n'importe quel ordre, NIR (13 premiers caractères), ou numéro d'allocataire CAF/MSA. "
-        "`date_naissance` : AAAA-MM-JJ. Résultats paginés (`page`, 25 par page par défaut). "
-        "La recherche est tracée (nombre de résultats seulement, jamais le texte cherché)."
+        "celles qu'il suit ; toutes pour un administrateur). Critères dans le corps JSON, jamais dans "
+        "l'adresse (elle est écrite dans les journaux) : `q` : nom(s) et prénom(s) dans n'importe "
+        "quel ordre, NIR (13 premiers caractères), ou numéro d'allocataire CAF/MSA ; "
+        "`date_naissance` : AAAA-MM-JJ. Résultats paginés (`page`, `page_size` dans l'adresse, "
+        "25 par page par défaut). La recherche est tracée (nombre de résultats et nom des critères, "
+        "jamais le texte cherché)."
     ),
 )
 @paginate(AuditedSearchPagination, page_size=25)
-def search_persons(request, filters: Query[SearchFilters]):
-    return (
-        visible_persons(request.auth)
-        .search(filters.q, birth_date=filters.date_naissance)
-        .select_related("commune__unit")
-        .order_by("last_name", "first_names", "pk")
-    )
+def search_persons(request, filters: SearchFilters):
+    return _in_name_order(visible_persons(request.auth).search(filters.q, birth_date=filters.date_naissance))
+
+
+@router.get(
+    "/",
+    response=list[PersonSummary],
+    summary="Lister les personnes",
+    description=(
+        "Les personnes que l'agent peut voir, par ordre alphabétique, paginées (`page`, `page_size`). "
+        "Aucun critère de recherche dans l'adresse : pour chercher, `POST /api/v1/personnes/recherche`."
+    ),
+)
+@paginate(AuditedSearchPagination, page_size=25)
+def list_persons(request):
+    if SearchFilters.model_fields.keys() & request.GET.keys():
+        raise HttpError(400, SEARCH_BY_POST_ONLY)
+    return _in_name_order(visible_persons(request.auth))
+
+
+def _in_name_order(persons):
+    return persons.select_related("commune__unit").order_by("last_name", "first_names", "pk")
 
 
 @router.get(

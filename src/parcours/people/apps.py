@@ -6,4 +6,4 @@ class PeopleConfig(AppConfig):
     label = "people"
     verbose_name = "Personnes et foyers"
 
-    menu_items = [("Personnes", "people:search", None)]
+    menu_items = [("Personnes", "people:search", "may_search_persons")]

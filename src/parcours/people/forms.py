@@ -37,6 +37,14 @@ class PersonSearchForm(DsfrForm):
     def has_criteria(self) -> bool:
         return bool(self.cleaned_data.get("q") or self.cleaned_data.get("birth_date"))
 
+    def criteria(self) -> dict[str, str]:
+        """The valid criteria as form data (to bind this form again): what `saved_searches` keeps."""
+        birth_date = self.cleaned_data.get("birth_date")
+        return {
+            "q": self.cleaned_data.get("q", ""),
+            "birth_date": birth_date.isoformat() if birth_date else "",
+        }
+
 
 def communes_for_code(code: str) -> list[Commune]:
     """Communes whose INSEE code or one of whose postal codes is exactly `code`."""
@@ -215,9 +223,10 @@ class HouseholdForm(DsfrForm):
     )
     role = forms.ChoiceField(label="Rôle dans le foyer", choices=MemberRole.choices)
 
-    def __init__(self, *args, person: Person, **kwargs):
+    def __init__(self, *args, person: Person, agent=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.person = person
+        self.agent = agent
 
     def clean_caf_number(self) -> str:
         number = self.cleaned_data["caf_number"].replace(" ", "")
@@ -235,6 +244,18 @@ class HouseholdForm(DsfrForm):
             ).exists()
         ):
             self.add_error("caf_number", "La personne fait déjà partie de ce foyer.")
+        elif number and self.agent is not None and not self.agent.is_administrator:
+            # Joining a dossier would show its members: only one whose members the agent sees.
+            members = HouseholdMember.objects.filter(
+                household__organism=cleaned.get("organism"), household__caf_number=number
+            ).values("person_id")
+            hidden = members.exclude(person_id__in=Person.objects.visible_to(self.agent).values("pk"))
+            if hidden.exists():
+                self.add_error(
+                    "caf_number",
+                    "Ce dossier compte des personnes hors de votre périmètre : le rattachement "
+                    "doit être fait par un agent de leur unité ou par un administrateur.",
+                )
         return cleaned
 
     def save(self) -> HouseholdMember:

@@ -1,31 +1,47 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
+from django_htmx.http import push_url
 
+from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.access import get_person_for, visible_persons
 from parcours.core.models import AuditAction, AuditEvent
+from parcours.people import saved_searches
 from parcours.people.forms import HouseholdForm, PersonForm, PersonSearchForm, changed_fields, snapshot
 from parcours.people.models import Follow, HouseholdMember, Person
 from parcours.rsa.rights import person_rights_context
 
 RESULTS_PER_PAGE = 20
+SEARCH_PARAM = "recherche"
 EVENTS_SHOWN = 100
 HISTORY_SHOWN = 50
 
 
-@login_required
+@agent_may("may_search_persons")
 def search(request):
-    """Search among the persons the agent may see; an htmx request gets the results only."""
-    form = PersonSearchForm(request.GET or None)
+    """Search among the persons the agent may see; an htmx request gets the results only.
+
+    The criteria are POSTed and kept in the session (`saved_searches`); the results are at
+    `?recherche=<key>&page=<n>`: the text searched (a name, a NIR) is in no URL, hence in no log."""
+    if request.method == "POST":
+        form = PersonSearchForm(request.POST)
+        searched = form.is_valid() and form.has_criteria()
+        key = saved_searches.remember(request.session, form.criteria()) if searched else ""
+    else:
+        key = request.GET.get(SEARCH_PARAM, "")
+        form = PersonSearchForm(saved_searches.recall(request.session, key) if key else None)
+    url = reverse("people:search") + (f"?{urlencode({SEARCH_PARAM: key})}" if key else "")
+    if request.method == "POST" and key and not request.htmx:
+        return redirect(url)
     page = None
-    if form.is_bound and form.is_valid() and form.has_criteria():
+    if key and form.is_bound and form.is_valid():
         persons = (
             visible_persons(request.user)
             .search(form.cleaned_data["q"], form.cleaned_data["birth_date"])
@@ -33,20 +49,23 @@ def search(request):
             .order_by("last_name", "first_names", "id")
         )
         page = Paginator(persons, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-        # The audit keeps the path, not the query string: the text may be a NIR.
         audit.record(request.user, AuditAction.SEARCH, request=request, results=page.paginator.count)
+        audit.record_shown(request.user, [person.pk for person in page], request=request)
     context = {
         "form": form,
         "page_obj": page,
+        "search_key": key,
+        "expired": bool(key) and not form.is_bound,
         "may_register": request.user.may_register_persons,
         "title": "Rechercher une personne",
     }
-    if request.htmx and not request.htmx.boosted:
-        return render(request, "people/_results.html", context)
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        response = render(request, "people/_results.html", context)
+        return push_url(response, url) if request.method == "POST" else response
     return render(request, "people/search.html", context)
 
 
-@login_required
+@agent_may("may_search_persons")
 def detail(request, person_id: int):
     agent = request.user
     person = get_person_for(agent, person_id, request=request)
@@ -62,6 +81,7 @@ def detail(request, person_id: int):
     )
     member_ids = {m.person_id for ms in memberships for m in ms.household.memberships.all()}
     visible_ids = set(visible_persons(agent).filter(pk__in=member_ids).values_list("pk", flat=True))
+    audit.record_shown(agent, sorted(visible_ids - {person.pk}), request=request, household_of=person.pk)
     follows = Follow.objects.active().filter(person=person).select_related("agent__organisation")
     history = list(
         AuditEvent.objects.filter(person=person, action__in=[AuditAction.CREATE, AuditAction.UPDATE])
@@ -79,7 +99,7 @@ def detail(request, person_id: int):
         "events": person.events.order_by("-occurred_at", "-id")[:EVENTS_SHOWN],
         "history": history,
         "may_register": may_register,
-        "household_form": HouseholdForm(person=person) if may_register else None,
+        "household_form": HouseholdForm(person=person, agent=agent) if may_register else None,
         "title": person.full_name,
         "breadcrumb_data": _breadcrumb(person.full_name),
         **person_rights_context(person),
@@ -87,11 +107,9 @@ def detail(request, person_id: int):
     return render(request, "people/detail.html", context)
 
 
-@login_required
+@agent_may("may_register_persons")
 def create(request):
     agent = request.user
-    if not agent.may_register_persons:
-        raise PermissionDenied("Votre rôle ne permet pas d'enregistrer une personne.")
     form = PersonForm(request.POST or None, agent=agent)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -111,11 +129,9 @@ def create(request):
     )
 
 
-@login_required
+@agent_may("may_register_persons")
 def edit(request, person_id: int):
     agent = request.user
-    if not agent.may_register_persons:
-        raise PermissionDenied("Votre rôle ne permet pas de modifier une personne.")
     person = get_person_for(agent, person_id, request=request, audit_read=request.method == "GET")
     form = PersonForm(request.POST or None, instance=person, agent=agent)
     before = snapshot(person, form.audited_fields())
@@ -141,7 +157,7 @@ def edit(request, person_id: int):
     )
 
 
-@login_required
+@agent_may("may_register_persons")
 def commune_choices(request):
     """The commune matching the code being typed in the person form (htmx partial)."""
     code = request.GET.get("commune_code", "").strip()
@@ -149,14 +165,12 @@ def commune_choices(request):
     return render(request, "people/_commune_choice.html", {"form": form, "code": code})
 
 
-@login_required
+@agent_may("may_register_persons")
 @require_POST
 def household_add(request, person_id: int):
     agent = request.user
-    if not agent.may_register_persons:
-        raise PermissionDenied("Votre rôle ne permet pas de modifier les foyers.")
     person = get_person_for(agent, person_id, request=request, audit_read=False)
-    form = HouseholdForm(request.POST, person=person)
+    form = HouseholdForm(request.POST, person=person, agent=agent)
     if form.is_valid():
         with transaction.atomic():
             form.save()
@@ -168,12 +182,10 @@ def household_add(request, person_id: int):
     return redirect(reverse("people:detail", args=[person.pk]) + "#foyers")
 
 
-@login_required
+@agent_may("may_register_persons")
 @require_POST
 def household_leave(request, person_id: int, membership_id: int):
     agent = request.user
-    if not agent.may_register_persons:
-        raise PermissionDenied("Votre rôle ne permet pas de modifier les foyers.")
     person = get_person_for(agent, person_id, request=request, audit_read=False)
     membership = get_object_or_404(HouseholdMember, pk=membership_id, person=person)
     with transaction.atomic():

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from parcours.core.xml_safety import PARSER_OPTIONS, UnsafeXml, check_prolog
 from parcours.people.names import search_names, surnames
 from parcours.people.nir import NIR_SHAPE, clean_nir, nir_key
 
@@ -128,7 +129,10 @@ def _locate_schema_error(path: Path, skip: int) -> tuple[int | None, str, str]:
     validator = schema()
     position = -1
     for _, el in etree.iterparse(
-        str(path), events=("end",), tag=("IdentificationFlux", "InfosFoyerRSA", "TransmissionFlux")
+        str(path),
+        events=("end",),
+        tag=("IdentificationFlux", "InfosFoyerRSA", "TransmissionFlux"),
+        **PARSER_OPTIONS,
     ):
         position += el.tag == "InfosFoyerRSA"
         if (el.tag != "InfosFoyerRSA" or position >= skip - 1) and not validator.validate(el):
@@ -143,7 +147,7 @@ def _locate_schema_error(path: Path, skip: int) -> tuple[int | None, str, str]:
 
 def _first_line_of(path: Path, tag: str) -> int | None:
     try:
-        for _, el in etree.iterparse(str(path), events=("start",), tag=tag):
+        for _, el in etree.iterparse(str(path), events=("start",), tag=tag, **PARSER_OPTIONS):
             return el.sourceline
     except etree.XMLSyntaxError:
         return None
@@ -380,13 +384,21 @@ def read_flux(
 ) -> FluxHeader:
     """Validate the whole flux and write its dossiers to `spool` (a binary file), in constant memory.
 
-    Raises `FluxRejected` for anything that makes the file unusable: not XML, truncated,
-    wrong root, XSD violation, encoding error, a dossier of another département. `on_header`
+    Raises `FluxRejected` for anything that makes the file unusable: a DOCTYPE or entity
+    declaration (refused before parsing, see `core.xml_safety`), not XML, truncated, wrong
+    root, XSD violation, encoding error, a dossier of another département. `on_header`
     gets the IdentificationFlux fields as soon as they are read; `on_progress` gets the number
     of dossiers written every PROGRESS_EVERY dossiers, after the spool is flushed."""
     path = Path(path)
     if path.stat().st_size == 0:
         raise FluxRejected("Le fichier est vide.")
+    with open(path, "rb") as head:
+        try:
+            check_prolog(head)
+        except UnsafeXml as unsafe:
+            line = _line_of_offset(path, unsafe.offset or 0)
+            message = unsafe.message[0].lower() + unsafe.message[1:]
+            raise FluxRejected(f"Ligne {line} : {message}", line) from None
     declared = _declared_encoding(path)
     if declared is not None and declared not in SUPPORTED_ENCODINGS:
         raise FluxRejected(
@@ -404,7 +416,9 @@ def read_flux(
             events=("end",),
             tag=("InfosFoyerRSA", "IdentificationFlux", "TransmissionFlux"),
             schema=schema(),
-            no_network=True,
+            # Not resolve_entities=False here: with a schema, lxml 6.1 then reports no error at
+            # all for a truncated file. The DOCTYPE refused above leaves no entity to resolve.
+            **(PARSER_OPTIONS | {"resolve_entities": "internal"}),
         )
         try:
             for _, el in events:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from parcours.core.models import AuditAction, AuditChannel, AuditEvent
 from parcours.imports.bulk import insert_rows
 from parcours.imports.models import DuplicateCandidate, ImportBatch, ImportKind, RecordStatus
 from parcours.imports.runner import FileRejected, Outcome, SourceRecord
@@ -37,6 +38,7 @@ from parcours.rsa.models import CLOSED_STATES, OPEN_STATES, SUSPENDED_STATES, Ri
 from parcours.territory.models import Commune
 
 SOURCE = "cnaf"
+AUDIT_COLUMNS = ["at", "agent_id", "agent_label", "person_id", "action", "channel", "path", "detail"]
 STATES = frozenset(RightState.values)
 EVENT_KINDS = {
     "rsa.demande": "Demande de RSA (DTDEMRSA)",
@@ -256,6 +258,7 @@ class ChunkApplier:
         self.new_persons: list[Person] = []
         self.changed_persons: dict[int, Person] = {}
         self.changed_fields: set[str] = set()
+        self.changed_names: dict[int, set[str]] = {}  # person id -> fields changed (for the audit)
         self.new_members: list[tuple[Household, Person, str]] = []
         self.gone_members: list[tuple] = []
         self.new_rights: list[NewRight] = []
@@ -460,6 +463,8 @@ class ChunkApplier:
                 if getattr(person, name) != value:
                     setattr(person, name, value)
                     self.changed_fields.add(name)
+                    if person.pk:
+                        self.changed_names.setdefault(person.pk, set()).add(name)
                     changed = True
             if changed:
                 person.updated_at = self.now
@@ -558,6 +563,37 @@ class ChunkApplier:
                 self._event(Person(pk=person_id), "foyer.changement", ref, changement="depart", **common)
 
     # -- writing -------------------------------------------------------------------------
+    def _audit(self, member_rows: list[tuple]) -> None:
+        """One audit event per person created or changed by the chunk (household moves included)."""
+        agent = self.batch.created_by
+        agent_id, label = (agent.pk, agent.get_username()) if agent is not None else (None, "")
+        channel = AuditChannel.WEB if agent is not None else AuditChannel.CLI
+        created = {person.pk for person in self.new_persons}
+        changed = {pk: set(names) for pk, names in self.changed_names.items() if pk not in created}
+        for _, person_id, _ in member_rows:
+            if person_id not in created:
+                changed.setdefault(person_id, set()).add("foyer")
+        for _, person_id in self.gone_members:
+            changed.setdefault(person_id, set()).add("foyer")
+        batch = {"import_batch": self.batch.pk}
+        rows = [
+            (self.now, agent_id, label, pk, AuditAction.CREATE, channel, "", batch) for pk in sorted(created)
+        ]
+        rows += [
+            (
+                self.now,
+                agent_id,
+                label,
+                pk,
+                AuditAction.UPDATE,
+                channel,
+                "",
+                {**batch, "fields": sorted(names)},
+            )
+            for pk, names in sorted(changed.items())
+        ]
+        insert_rows(AuditEvent, AUDIT_COLUMNS, rows, returning=False)
+
     def _flush(self) -> None:
         now = self.now
         ids = insert_rows(
@@ -591,6 +627,7 @@ class ChunkApplier:
         insert_rows(HouseholdMember, ["household_id", "person_id", "role"], member_rows, returning=False)
         for household_id, person_id in self.gone_members:
             HouseholdMember.objects.filter(household_id=household_id, person_id=person_id).delete()
+        self._audit(member_rows)
         for right, members in self.member_lists:
             right.members = [
                 {"person": person.pk, "role": role, "duties": duties} for person, role, duties in members

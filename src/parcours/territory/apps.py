@@ -6,4 +6,4 @@ class TerritoryConfig(AppConfig):
     label = "territory"
     verbose_name = "Territoire"
 
-    menu_items = [("Territoire", "territory:overview", None)]
+    menu_items = [("Territoire", "territory:overview", "may_see_territory")]

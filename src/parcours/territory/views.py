@@ -1,12 +1,12 @@
-from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from parcours.accounts.permissions import agent_may
 from parcours.territory.models import Commune, Departement, Site, SiteKind, TerritorialUnit
 
 SEARCH_LIMIT = 20
 
 
-@login_required
+@agent_may("may_see_territory")
 def overview(request):
     """The département's units (communes, population), its sites (filterable by kind and unit)
     and a commune search. No personal data."""
@@ -34,7 +34,7 @@ def overview(request):
     return render(request, "territory/overview.html", context | _search_context(request, departement))
 
 
-@login_required
+@agent_may("may_see_territory")
 def commune_search(request):
     """The commune search's results (an htmx partial; the whole page without htmx)."""
     if not request.htmx:

@@ -1,6 +1,7 @@
 """Template filters of Parcours's pages."""
 
 from functools import lru_cache
+from types import SimpleNamespace
 
 from django import template
 
@@ -18,12 +19,22 @@ def nir_display(value: str) -> str:
 
 
 @register.inclusion_tag("dsfr/pagination.html", takes_context=True)
-def pagination(context, page_obj):
-    """django-dsfr's pagination, with page numbers and ellipses (1 … 4 5 6 7 8 … 29)."""
+def pagination(context, page_obj, **params):
+    """django-dsfr's pagination, with page numbers and ellipses (1 … 4 5 6 7 8 … 29).
+
+    The links keep the page's query string; `params` add to it or replace parameters (for a
+    page answering a POST, whose own query string does not name what it shows)."""
     page_obj.pages_list = list(
         page_obj.paginator.get_elided_page_range(page_obj.number, on_each_side=2, on_ends=1)
     )
-    return {"request": context["request"], "page_obj": page_obj}
+    request = context["request"]
+    if params:
+        query = request.GET.copy()
+        for name, value in params.items():
+            query[name] = value
+        # django-dsfr's template reads only `request.GET` (its `url_remplace_params` tag).
+        request = SimpleNamespace(GET=query)
+    return {"request": request, "page_obj": page_obj}
 
 
 @lru_cache(maxsize=1)
