@@ -28,13 +28,18 @@ demo-data: install
 	$(DEMO_ENV) $(BIN)/parcours generate --departement $(or $(DEPARTEMENT),59) --seed 1 --scale $(DEMO_SCALE)
 	$(DEMO_ENV) $(BIN)/parcours create-demo-agents --departement $(or $(DEPARTEMENT),59)
 	$(DEMO_ENV) $(BIN)/parcours create-demo-agendas --departement $(or $(DEPARTEMENT),59)
+	$(DEMO_ENV) $(BIN)/parcours demo-orientation --departement $(or $(DEPARTEMENT),59) --seed 1 --scale $(DEMO_SCALE)
 	$(DEMO_ENV) $(BIN)/parcours generate-jobs --departement $(or $(DEPARTEMENT),59) --seed 1
 	$(DEMO_ENV) $(BIN)/parcours generate-history --departement $(or $(DEPARTEMENT),59) --year 2019 --seed 1 --scale $(DEMO_SCALE)
 
+# runserver, with OpenFisca and the task queue's cluster (daily schedules, web imports) in the
+# background; both are stopped when runserver exits.
 demo: demo-data openfisca-install
-	@echo "Parcours : http://127.0.0.1:8000 (OpenFisca en arrière-plan sur le port $(OPENFISCA_PORT), journal var/openfisca.log)"
+	@echo "Parcours : http://127.0.0.1:8000 (OpenFisca en arrière-plan sur le port $(OPENFISCA_PORT), journal var/openfisca.log ; tâches : var/qcluster.log)"
 	$(OF_VENV)/bin/openfisca serve --country-package openfisca_france --port $(OPENFISCA_PORT) --workers 1 \
-	  > var/openfisca.log 2>&1 & OF_PID=$$!; trap 'kill $$OF_PID' EXIT; \
+	  > var/openfisca.log 2>&1 & OF_PID=$$!; \
+	  $(DEMO_ENV) $(BIN)/parcours qcluster > var/qcluster.log 2>&1 & Q_PID=$$!; \
+	  trap 'kill $$OF_PID $$Q_PID' EXIT; \
 	  $(DEMO_ENV) OPENFISCA_URL=http://127.0.0.1:$(OPENFISCA_PORT) $(BIN)/parcours runserver 127.0.0.1:8000
 
 openfisca-install: $(OF_VENV)/.installed
@@ -52,6 +57,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/djlint --lint src/parcours --quiet
+	$(TEST_ENV) $(BIN)/parcours makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff check --fix .
@@ -72,6 +78,13 @@ bench: install
 LOAD_SECONDS ?= 600
 load: install
 	LOAD_SECONDS=$(LOAD_SECONDS) $(BIN)/python scripts/with_postgres.py $(BIN)/python -m bench.load
+
+# Schemathesis fuzzing of /api/v1/ (tests/fuzz), longer than in the suite and with new examples at
+# each run, on PostgreSQL: FUZZ_MAX_EXAMPLES per operation, role and mode; counts in var/fuzz.json.
+FUZZ_MAX_EXAMPLES ?= 100
+fuzz: install
+	FUZZ_MAX_EXAMPLES=$(FUZZ_MAX_EXAMPLES) $(BIN)/python scripts/with_postgres.py $(BIN)/pytest -q tests/fuzz; \
+	  status=$$?; cat var/fuzz.json; exit $$status
 
 clean:
 	rm -rf $(VENV) var

@@ -3,10 +3,11 @@ or 10 minutes (`make load`, LOAD_SECONDS=600).
 
 1. A fresh database on the benchmark's PostgreSQL server is seeded with the project's own demo
    commands (as `make demo-data`): the Nord, a synthetic population at scale 0.02 (about 2,000
-   households), the demo agents, agendas and jobs. Then, in a Django process, 300 demandeurs
-   of the demo agents' unit get a follow-up opened (`open_followup`, rights opened over the last
-   90 days) and the invitations are planned (`plan_invitations`, as `send-invitations` does):
-   their personal links are the public booking pages the anonymous users open.
+   households), the demo agents, agendas, the last weeks of orientation (`demo-orientation`:
+   follow-ups, invitations, appointments) and jobs. The personal links of the open invitations
+   are the public booking pages the anonymous users open. (Where `demo-orientation` leaves no
+   open invitation, 300 demandeurs of the agents' unit get a follow-up opened and invited by
+   `open_followup` and `plan_invitations`.)
 2. gunicorn serves the WSGI application (2 workers × 4 threads, gthread; with the access-log
    configuration `src/parcours/gunicorn_conf.py` when it exists), PARCOURS_DEMO=1 so that the
    demo agents skip the second factor, DATABASE_CONN_MAX_AGE=60 (persistent connections).
@@ -20,6 +21,8 @@ Figures: `load_<page>_p95_ms_postgresql` per page, baseline 500 ms (ratio = p95 
 second is the slowest an agent's page may take under the load of a département's working day
 before it feels slow; pages over it are the ones to look at. `load_errors` (failed requests:
 anything but a 200 on the expected page; no baseline, the goal is 0) and `load_requests_per_s`.
+`login` counts only the logins of the ramp-up (all users within 5 s): password hashing is slow
+on purpose, they queue on the two workers.
 
     python scripts/with_postgres.py .venv/bin/python -m bench.load   # LOAD_SECONDS, LOAD_USERS
 
@@ -109,6 +112,7 @@ def seed(env: dict) -> dict:
         ["generate", *dep, "--seed", "1", "--scale", SCALE],
         ["create-demo-agents", *dep],
         ["create-demo-agendas", *dep],
+        ["demo-orientation", *dep, "--seed", "1", "--scale", SCALE],
         ["generate-jobs", *dep, "--seed", "1"],
     ):
         run_measured([PARCOURS, *args], env=env)
@@ -117,57 +121,75 @@ def seed(env: dict) -> dict:
 
 
 def _scenario_data() -> None:
-    """Inside a Django process on the seeded database: open follow-ups, invite, print the data
-    the simulated users need (one JSON line)."""
-    import datetime
-
+    """Inside a Django process on the seeded database: print the data the simulated users need
+    (one JSON line)."""
     import django
 
     django.setup()
-    from django.utils import timezone
-
-    from parcours.accounts.models import Agent
-    from parcours.appointments.invitations import plan_invitations
-    from parcours.appointments.models import Invitation
     from parcours.demo.agents import DEMO_PASSWORD, main_unit
     from parcours.jobs.models import JobOffer
-    from parcours.orientation.followups import open_followup
-    from parcours.people.models import HouseholdMember, MemberRole, Person
+    from parcours.people.models import Person
     from parcours.territory.models import Departement, Site
 
     unit = main_unit(Departement.objects.get(code=DEPARTEMENT))
-    officer = Agent.objects.get(username="demo.orientation")
-    demandeurs = list(
-        Person.objects.filter(
-            commune__unit=unit,
-            pk__in=HouseholdMember.objects.filter(role=MemberRole.DEMANDEUR).values("person_id"),
-        ).order_by("pk")[:FOLLOWUPS]
-    )
-    today = timezone.localdate()
-    for i, person in enumerate(demandeurs):
-        open_followup(person, today - datetime.timedelta(days=i % 90), by=officer)
-    plan_invitations()
-    tokens = [i.link_token for i in Invitation.objects.live().order_by("pk")[:200]]
-    surnames = list(
-        Person.objects.filter(commune__unit=unit)
-        .values_list("last_name", flat=True)
-        .distinct()
-        .order_by("last_name")[:300]
-    )
+    tokens = _open_invitation_tokens()
+    if not tokens:
+        _invite(unit)
+        tokens = _open_invitation_tokens()
     data = {
         "password": DEMO_PASSWORD,
         "tokens": tokens,
-        "surnames": surnames,
+        "surnames": list(
+            Person.objects.filter(commune__unit=unit)
+            .values_list("last_name", flat=True)
+            .distinct()
+            .order_by("last_name")[:300]
+        ),
         "offers": list(JobOffer.objects.published().values_list("pk", flat=True).order_by("pk")[:100]),
         "sites": list(
             Site.objects.filter(opening_hours__isnull=False).distinct().values_list("pk", flat=True)
         ),
-        "followups": len(demandeurs),
     }
-    missing = [key for key in ("tokens", "surnames", "offers", "sites") if not data[key]]
+    missing = [key for key, values in data.items() if not values]
     if missing:
         raise RuntimeError(f"seeded data lacks {', '.join(missing)}")
     print(json.dumps(data))
+
+
+def _open_invitation_tokens(limit: int = 200) -> list[str]:
+    """The links of invitations whose page answers 200: live, unexpired, follow-up still open."""
+    import datetime
+
+    from django.utils import timezone
+
+    from parcours.appointments.models import Invitation
+
+    invitations = Invitation.objects.live().filter(
+        followup__closed_at__isnull=True, expires_at__gt=timezone.now() + datetime.timedelta(hours=1)
+    )
+    return [i.link_token for i in invitations.order_by("pk")[:limit]]
+
+
+def _invite(unit) -> None:
+    """Open follow-ups for demandeurs of `unit` (rights opened over the last 90 days), invite them."""
+    import datetime
+
+    from django.utils import timezone
+
+    from parcours.accounts.models import Agent
+    from parcours.appointments.invitations import plan_invitations
+    from parcours.orientation.followups import open_followup
+    from parcours.people.models import HouseholdMember, MemberRole, Person
+
+    officer = Agent.objects.get(username="demo.orientation")
+    demandeurs = Person.objects.filter(
+        commune__unit=unit,
+        pk__in=HouseholdMember.objects.filter(role=MemberRole.DEMANDEUR).values("person_id"),
+    ).order_by("pk")[:FOLLOWUPS]
+    today = timezone.localdate()
+    for i, person in enumerate(demandeurs):
+        open_followup(person, today - datetime.timedelta(days=i % 90), by=officer)
+    plan_invitations()
 
 
 def free_port() -> int:

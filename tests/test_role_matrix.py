@@ -99,7 +99,7 @@ def world(departement, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     home_unit = UnitFactory(departement=departement, code="IN", name="Unité de l'agent")
     other_unit = UnitFactory(departement=departement, code="OUT", name="Autre unité")
-    home = CommuneFactory(departement=departement, unit=home_unit)
+    CommuneFactory(departement=departement, unit=home_unit)
     elsewhere = CommuneFactory(departement=departement, unit=other_unit)
 
     hidden = PersonFactory(last_name=HIDDEN_NAME, commune=elsewhere)
@@ -206,7 +206,7 @@ def test_no_page_reaches_a_person_outside_the_agents_scope(client, world):
         if agent.is_administrator:
             continue
         login_verified(client, agent)
-        for route, view in routes():
+        for route, _view in routes():
             if not (OBJECT_KWARGS & set(re.findall(r"<(?:\w+:)?(\w+)>", route))):
                 continue
             url = _fill(route, world["values"])

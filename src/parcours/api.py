@@ -5,6 +5,7 @@ documentation (`/api/v1/docs`, Swagger UI served from our static files, no CDN) 
 the schema (`/api/v1/openapi.json`) are for agents: logged in, or holding a token.
 """
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
@@ -85,6 +86,15 @@ def invalid_request(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         field = names[-1] if names else "general"
         errors.setdefault(field, []).append(_PYDANTIC_MESSAGES.get(error.get("type"), "Valeur invalide."))
     return _invalid(request, errors)
+
+
+@api.exception_handler(DataError)
+def unstorable_text(request: HttpRequest, exc: DataError) -> HttpResponse:
+    # PostgreSQL refuses the NUL character in any text, even one only searched for: the data sent
+    # is at fault (422), not the server. Any other DataError is a server error.
+    if "NUL (0x00)" not in str(exc):
+        raise exc
+    return _invalid(request, {"general": ["Un texte envoyé contient un caractère nul (0x00) : retirez-le."]})
 
 
 @api.exception_handler(PersonValidationError)

@@ -6,6 +6,9 @@ carries the redaction filter of `parcours.core.logging`, as Django's handlers do
 (settings `LOGGING`). Bind address, workers and threads are given on the command line.
 """
 
+# Idle keep-alive connections kept 10 s (gunicorn's default is 2 s): agents pause between
+# pages longer than that, and a connection closed under a browser's request resets it.
+keepalive = 10
 accesslog = "-"
 errorlog = "-"
 # Client address, time, "METHOD /path PROTOCOL", status, bytes sent, duration in ms.

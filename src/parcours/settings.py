@@ -92,6 +92,8 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'parcours.sqlite3'}"),
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # A persistent connection is checked before reuse: one cut by a database restart is replaced.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -121,6 +123,8 @@ INSTALLED_APPS = [
     "django.forms",
     # Serves the Swagger UI of /api/v1/docs from our static files (no CDN).
     "ninja",
+    # The task queue of the daily work and of web imports (see docs/deployment.md).
+    "django_q",
     "parcours.core",
     "parcours.territory",
     "parcours.accounts",
@@ -136,6 +140,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "parcours.core.request_hygiene.RejectNulCharacters",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -147,6 +152,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # The French 404 page even with DEBUG (the demo), never Django's technical page.
+    "parcours.core.error_pages.FrenchNotFoundMiddleware",
     # Last, as axes asks: turns a lockout into the lockout page (AXES_LOCKOUT_CALLABLE).
     "axes.middleware.AxesMiddleware",
 ]
@@ -196,6 +203,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per acc
 AXES_RESET_ON_SUCCESS = False
 AXES_CLIENT_IP_CALLABLE = "parcours.core.client_address.client_ip"
 AXES_LOCKOUT_CALLABLE = "parcours.accounts.throttling.lockout_response"
+AXES_USERNAME_CALLABLE = "parcours.accounts.throttling.axes_username"
 # Successful logins are in the audit trail; axes keeps only the failures it counts.
 AXES_DISABLE_ACCESS_LOG = True
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
@@ -279,6 +287,39 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Task queue (django-q2): the daily work (parcours.*.tasks) runs on its periodic schedules and web
+# imports run as tasks. The broker is the default database (ORM broker, SQLite or PostgreSQL);
+# with several machines, set Q_REDIS_URL to use Redis instead (docs/deployment.md).
+# PARCOURS_TASKS_SYNC runs every task inline, in the caller's process (the tests).
+Q_CLUSTER = {
+    "name": "parcours",
+    "workers": int(os.environ.get("Q_WORKERS", "2")),
+    # A CNAF flux of the whole département takes minutes: a task may run an hour before it is
+    # stopped, and is handed to another worker only after that (retry > timeout).
+    "timeout": int(os.environ.get("Q_TIMEOUT", "3600")),
+    "retry": int(os.environ.get("Q_RETRY", "3700")),
+    "max_attempts": 1,
+    "catch_up": False,
+    "save_limit": 500,
+    "label": "Tâches",
+    "sync": env_bool("PARCOURS_TASKS_SYNC"),
+    **(
+        {"redis": os.environ["Q_REDIS_URL"]}
+        if os.environ.get("Q_REDIS_URL")
+        else {"orm": "default", "poll": float(os.environ.get("Q_POLL_SECONDS", "1"))}
+    ),
+}
+# Only rights opened within this many days open an orientation follow-up by themselves
+# (orientation/followups.py): older ones are the stock, not new entrants.
+PARCOURS_FOLLOWUP_HORIZON_DAYS = int(os.environ.get("PARCOURS_FOLLOWUP_HORIZON_DAYS", "365"))
+# Local times (Europe/Paris, "HH:MM") of the daily schedules, created at migrate (core/schedules.py).
+PARCOURS_SCHEDULE_TIMES = {
+    "orientation": os.environ.get("PARCOURS_SCHEDULE_ORIENTATION", "06:30"),
+    "slots": os.environ.get("PARCOURS_SCHEDULE_SLOTS", "05:30"),
+    "offers": os.environ.get("PARCOURS_SCHEDULE_OFFERS", "07:00"),
+    "retention": os.environ.get("PARCOURS_SCHEDULE_RETENTION", "03:00"),
+}
+
 # The default writes each mail to var/mails/, readable by its owner only (demo, development).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "parcours.core.mail_backends.PrivateFileEmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mails"
@@ -296,7 +337,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Parcours <ne-pas-repo
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "parcours.core.logging.RedactPersonalData"}},
+    "filters": {
+        "redact": {"()": "parcours.core.logging.RedactPersonalData"},
+        "client_errors": {"()": "parcours.core.logging.OmitClientErrors"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "django.server": {
@@ -317,7 +361,13 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # One line per request: a 403 or 404 is written by the request log (runserver's
+        # django.server, gunicorn's access log), not a second time with a traceback.
+        "django.request": {"filters": ["client_errors"]},
         "django.db.backends": {"level": "WARNING"},
+        # WeasyPrint and fontTools report each font subset and layout step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # axes logs every login at INFO; its warnings (failures, lockouts) are kept.
         "axes": {"level": "WARNING"},
     },

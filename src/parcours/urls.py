@@ -7,6 +7,7 @@ from parcours.api import api
 urlpatterns = [
     path("", include("parcours.core.urls")),
     path("comptes/", include("parcours.accounts.urls")),
+    path("administration/", include("parcours.accounts.management_urls")),
     path("personnes/", include("parcours.people.urls")),
     path("territoire/", include("parcours.territory.urls")),
     path("imports/", include("parcours.imports.urls")),

@@ -17,6 +17,7 @@ PARCOURS = str(Path(sys.executable).parent / "parcours")
 DROPPED = {
     "DEBUG", "PARCOURS_DEMO", "SECRET_KEY", "SECURE_COOKIES", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS",
     "SECURE_PROXY_SSL_HEADER", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by the browser tests for their own process
 }  # fmt: skip
 
 

@@ -76,7 +76,7 @@ def test_home_of_administrator_links_audit_agents_and_territory(client, departem
     login_verified(client, AgentFactory(role="administrateur"))
     html = client.get(reverse("core:home")).content.decode()
     assert reverse("core:audit_log") in html
-    assert "/django-admin/accounts/agent/" in html
+    assert reverse("administration:agents") in html and "/django-admin/" not in html
     assert reverse("territory:overview") in html
 
 
@@ -175,3 +175,28 @@ def test_404_page_is_in_french(client):
     response = client.get("/nulle-part/")
     assert response.status_code == 404
     assert "Page introuvable" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_404_page_is_in_french_even_with_debug(client, settings, two_units):
+    """The demo runs with DEBUG: an unknown address, or a person outside the agent's scope, shows
+    the French page, never Django's technical page (which lists the URL map)."""
+    settings.DEBUG = True
+    unknown = client.get("/nulle-part/")
+    assert unknown.status_code == 404 and "Page introuvable" in unknown.text
+    assert "URLconf" not in unknown.text
+    login_verified(client, AgentFactory(role="accueil", units=[two_units["unit_a"]]))
+    elsewhere = PersonFactory(commune=two_units["commune_b"])
+    refused = client.get(reverse("people:detail", args=[elsewhere.pk]))
+    assert refused.status_code == 404 and "Page introuvable" in refused.text
+    assert "Technical" not in refused.text and "URLconf" not in refused.text
+    assert client.get("/personnes").status_code == 301  # APPEND_SLASH still redirects
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_the_query_string_is_a_clear_400(client, agent_a):
+    """Found by fuzzing: PostgreSQL refuses NUL in text, so a view reading it answered 500."""
+    login_verified(client, agent_a)
+    response = client.get("/emploi/?q=a%00b")
+    assert response.status_code == 400
+    assert "caractère nul" in response.content.decode()

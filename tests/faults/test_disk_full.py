@@ -53,8 +53,8 @@ def _assert_refused_cleanly(response, var_dir) -> None:
     assert _stored_files(var_dir) == []
 
 
-def _filling_up(after_files: int):
-    """An `open_private` whose file number `after_files` (counting from 0) fails at its second write."""
+def _filling_up(after_files: int, writes: int):
+    """An `open_private` whose file number `after_files` (from 0) fails after `writes` writes."""
     real_open = background.open_private
     opened = []
 
@@ -67,7 +67,7 @@ def _filling_up(after_files: int):
 
         def write(data):
             calls.append(len(data))
-            if len(calls) > 1:
+            if len(calls) > writes:
                 raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
             return original_write(data)
 
@@ -77,11 +77,12 @@ def _filling_up(after_files: int):
     return fake_open
 
 
-@pytest.mark.parametrize("mapping, failing", [(False, 0), (True, 0), (True, 1)])
+# The file fails half-written; or the mapping file fails, after the file was stored.
+@pytest.mark.parametrize("mapping, failing, writes", [(False, 0, 1), (True, 0, 1), (True, 1, 0)])
 def test_a_write_failing_for_lack_of_space_leaves_nothing(
-    admin_client, settings, monkeypatch, mapping, failing
+    admin_client, settings, monkeypatch, mapping, failing, writes
 ):
-    monkeypatch.setattr(background, "open_private", _filling_up(after_files=failing))
+    monkeypatch.setattr(background, "open_private", _filling_up(after_files=failing, writes=writes))
 
     response = _upload(admin_client, mapping=mapping)
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 import hypothesis
 import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
-from django.core.signals import got_request_exception
+from django.core.signals import got_request_exception, request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -41,6 +42,8 @@ class FuzzReport:
     operations: int = 0
     requests: int = 0
     failures: list[Failure] = field(default_factory=list)
+    # (operation, mode) with nothing to generate: no parameter to break in negative mode
+    unsatisfiable: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -48,6 +51,7 @@ class FuzzReport:
             "requests": self.requests,
             "failures": len(self.failures),
             "failed_operations": sorted({f"{f.operation} ({f.status})" for f in self.failures}),
+            "not_generated": sorted(set(self.unsatisfiable)),
         }
 
     def describe(self, limit: int = 5) -> str:
@@ -61,24 +65,30 @@ def fuzz_api(
     headers_by_role: dict[str, dict[str, str]], max_examples: int, seed: int | None = 0
 ) -> FuzzReport:
     """Fuzz every operation as each role; `seed=None` draws new examples at each run."""
-    app = WSGIHandler()
-    first_headers = next(iter(headers_by_role.values()))
-    schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, app, headers=first_headers)
-    operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
-    report = FuzzReport(operations=len(operations))
     raised: list[str] = []
 
     def keep_exception(sender, request=None, **kwargs):
-        raised.append(traceback.format_exc(limit=-6))
+        raised.append(_where(traceback.format_exc()))
 
     got_request_exception.connect(keep_exception)
+    # As Django's test client does: the requests run inside the test's transaction, whose
+    # connection must not be closed at each request's start and end.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
+        app = WSGIHandler()
+        first_headers = dict(next(iter(headers_by_role.values())))
+        schema = schemathesis.openapi.from_wsgi(SCHEMA_PATH, app, headers=first_headers)
+        operations = [result.ok() for result in schema.get_all_operations() if isinstance(result, Ok)]
+        report = FuzzReport(operations=len(operations))
         for operation in operations:
             for role, headers in headers_by_role.items():
                 for mode in MODES:
-                    _fuzz_operation(operation, role, headers, mode, max_examples, seed, report, raised)
+                    _fuzz_operation(operation, role, dict(headers), mode, max_examples, seed, report, raised)
     finally:
         got_request_exception.disconnect(keep_exception)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return report
 
 
@@ -100,7 +110,7 @@ def _fuzz_operation(operation, role, headers, mode, max_examples, seed, report, 
         report.requests += 1
         try:
             case.validate_response(response, checks=[not_a_server_error], headers=headers)
-        except Exception:  # a check failed: record it and go on (no shrinking)
+        except (Exception, BaseExceptionGroup):  # a check failed: record it, go on (no shrinking)
             report.failures.append(
                 Failure(
                     role=role,
@@ -112,7 +122,21 @@ def _fuzz_operation(operation, role, headers, mode, max_examples, seed, report, 
                 )
             )
 
-    run()
+    try:
+        run()
+    except hypothesis.errors.Unsatisfiable:
+        report.unsatisfiable.append(f"{operation.label} [{mode.value}]")
+
+
+def _where(formatted: str) -> str:
+    """The frames of Parcours' own code in a traceback, and its last line (the exception)."""
+    lines = formatted.rstrip().splitlines()
+    ours = [
+        f"{line.strip()} | {lines[i + 1].strip() if i + 1 < len(lines) else ''}"
+        for i, line in enumerate(lines)
+        if "/parcours/" in line and line.lstrip().startswith("File")
+    ]
+    return "\n".join([*ours[-3:], lines[-1]])
 
 
 def max_examples_from_env(default: int) -> int:

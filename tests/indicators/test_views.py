@@ -108,3 +108,37 @@ def test_api_scopes_like_the_dashboards(client, manager_a):
         "/api/v1/indicateurs/", PERIOD, headers={"Authorization": f"Bearer {referent_token}"}
     )
     assert refused.status_code == 403
+
+
+def test_dashboard_opens_on_the_latest_year_with_data_in_french(client, manager_a):
+    """Histories of 2019 only: no period asked, the dashboard shows 2019 (not an empty current year),
+    French dates, labels without internal keys, and each chart with its data table."""
+    login_verified(client, manager_a)
+    response = client.get(reverse("indicators:dashboard"))
+    assert response.status_code == 200
+    assert response.context["stats"]["entrants"]["count"] == 1
+    html = response.content.decode()
+    assert "Du 1 janvier 2019 au 31 décembre 2019" in " ".join(html.split())
+    period = html.split('id="indicator-period"')[1].split("</p>")[0]
+    assert "2019-01-01" not in period
+    assert "<code>entrants.count</code>" not in html and ">Clé<" not in html
+    assert 'aria-describedby="chart-entrants-month-table"' in html
+    assert 'id="chart-entrants-month-table"' in html and "mars 2019" in html
+    assert "2019-03" not in html
+    # The exports carry the period shown.
+    assert "du=2019-01-01&amp;au=2019-12-31" in html
+
+
+def test_contractualisation_opens_on_the_latest_year_with_data(client, manager_a):
+    login_verified(client, manager_a)
+    response = client.get(reverse("indicators:contractualisation"))
+    assert response.context["year"] == 2019
+
+
+def test_default_period_is_this_year_when_the_log_is_empty(db):
+    import datetime
+
+    from parcours.indicators.periods import default_period
+
+    today = datetime.date(2026, 11, 22)
+    assert default_period(today) == (datetime.date(2026, 1, 1), today)

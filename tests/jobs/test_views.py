@@ -169,3 +169,19 @@ def test_statistics_count_by_month_group_and_unit(relations_client, two_units):
     application.apply("propose", AgentFactory())
     page = agent_client.get(reverse("jobs:statistics")).content.decode()
     assert "GOME Soins" in page and "Unité A" in page and "Unité B" in page
+
+
+def test_agent_records_an_interview_date_from_the_application_page(agent_client, two_units):
+    person = PersonFactory(commune=two_units["commune_a"])
+    application = ApplicationFactory(person=person, state=ApplicationState.PROPOSED)
+    url = reverse("jobs:application", args=[application.pk])
+    page = agent_client.get(url).content.decode()
+    assert 'id="id_interview_interview_at"' in page and 'id="id_hire_start_date"' not in page
+    agent_client.post(
+        reverse("jobs:application_transition", args=[application.pk, "interview"]),
+        {"interview_at": "2027-02-01T14:00"},
+    )
+    application.refresh_from_db()
+    assert application.state == ApplicationState.INTERVIEW and application.interview_at is not None
+    page = agent_client.get(url).content.decode()
+    assert "Entretien le 01/02/2027 à 14:00" in page and 'id="id_hire_start_date"' in page

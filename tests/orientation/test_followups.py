@@ -29,11 +29,12 @@ def rights_event(person, day, **data):
 
 def test_rights_event_opens_a_followup_due_30_days_after_rights_opening(departement):
     person = PersonFactory(commune__departement=departement)
-    rights_event(person, datetime.date(2026, 3, 20), rights_opening_date="2026-03-01")
+    opened_on = timezone.localdate() - datetime.timedelta(days=25)
+    rights_event(person, opened_on + datetime.timedelta(days=19), rights_opening_date=opened_on.isoformat())
 
     followup = FollowUp.objects.get(person=person)
-    assert followup.rights_opened_on == datetime.date(2026, 3, 1)
-    assert followup.due_on == datetime.date(2026, 3, 31)
+    assert followup.rights_opened_on == opened_on
+    assert followup.due_on == opened_on + datetime.timedelta(days=30)
     assert followup.pathway.status == Status.TO_INVITE
     assert person.events.filter(kind="orientation.suivi_ouvert").count() == 1
 
@@ -41,9 +42,10 @@ def test_rights_event_opens_a_followup_due_30_days_after_rights_opening(departem
 def test_due_days_are_configured_per_departement(departement):
     OrientationSettings.objects.create(departement=departement, due_days=45)
     person = PersonFactory(commune__departement=departement)
-    rights_event(person, datetime.date(2026, 3, 20))  # no rights_opening_date: the event's date
+    day = timezone.localdate() - datetime.timedelta(days=10)
+    rights_event(person, day)  # no rights_opening_date: the event's date
 
-    assert FollowUp.objects.get(person=person).due_on == datetime.date(2026, 5, 4)
+    assert FollowUp.objects.get(person=person).due_on == day + datetime.timedelta(days=45)
 
 
 def test_events_written_without_signals_are_applied_once(departement):
@@ -179,3 +181,48 @@ def test_worklist_querysets(departement):
 
     assert list(FollowUp.objects.due_within(7)) == [soon]
     assert list(FollowUp.objects.overdue()) == [late]
+
+
+def test_old_rights_events_open_no_followup_even_from_the_daily_run(departement):
+    """`generate-history --year 2019` writes years-old duties events without signals: the daily
+    run opened follow-ups due in 2013 and 2019 from them."""
+    person = PersonFactory(commune__departement=departement)
+    PersonEvent.objects.bulk_create(
+        [
+            PersonEvent(
+                person=person,
+                kind="rsa.droits_devoirs",
+                occurred_at=timezone.make_aware(datetime.datetime(2019, 3, 4, 8)),
+                data={"rights_opening_date": "2013-01-07"},
+                source="historique-demo",
+            )
+        ]
+    )
+    assert open_followups_from_events() == {"opened": 0, "closed": 0}
+    assert not FollowUp.objects.exists()
+
+
+def test_a_run_at_a_past_instant_dates_the_opening_and_leaves_later_events(departement):
+    today = timezone.localdate()
+    earlier, later = (
+        PersonFactory(commune__departement=departement),
+        PersonFactory(commune__departement=departement),
+    )
+    for person, days_ago in ((earlier, 10), (later, 2)):
+        PersonEvent.objects.bulk_create(
+            [
+                PersonEvent(
+                    person=person,
+                    kind="rsa.droits_devoirs",
+                    occurred_at=timezone.make_aware(
+                        datetime.datetime.combine(today - datetime.timedelta(days=days_ago), datetime.time())
+                    ),
+                    source="cnaf",
+                )
+            ]
+        )
+    run_at = timezone.now() - datetime.timedelta(days=5)
+    assert open_followups_from_events(now=run_at) == {"opened": 1, "closed": 0}
+    followup = FollowUp.objects.get()
+    assert followup.person == earlier and followup.opened_at == run_at
+    assert open_followups_from_events() == {"opened": 1, "closed": 0}

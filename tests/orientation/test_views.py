@@ -13,6 +13,7 @@ from tests.accounts.factories import AgentFactory
 from tests.appointments.factories import SlotFactory
 from tests.conftest import login_verified
 from tests.orientation.factories import FollowUpFactory
+from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,26 @@ def test_worklist_of_my_agenda(client, charge, followup, departement):
     page = client.get(reverse("orientation:worklist"), {"liste": "echeance", "agent": "moi"})
     assert followup.person.full_name in page.text
     assert other.person.full_name not in page.text
+
+
+def test_worklist_and_person_page_flag_an_address_outside_the_departement(client, charge, followup):
+    """A CNAF address in another département (62041, Arras): a badge, and the town of the address."""
+    person = followup.person
+    person.address_outside_departement, person.address_insee_code = True, "62041"
+    person.postal_code = "62000"
+    person.save()
+    login_verified(client, charge)
+    assert "Adresse hors département" in client.get(reverse("orientation:worklist")).text
+    page = client.get(reverse("people:detail", args=[person.pk])).text
+    assert "Adresse hors département" in page and "62000 Arras" in page
+
+
+def test_a_coachs_caseload_counts_what_the_home_page_counts(client, two_units):
+    """The home page counted every active follow, "Mon portefeuille" only the référent ones: a
+    coach read "0 personnes suivies" there and 2 on the home page."""
+    coach = AgentFactory(role="coach_emploi", units=[two_units["unit_a"]])
+    for _ in range(2):
+        Follow.objects.create(person=PersonFactory(commune=two_units["commune_a"]), agent=coach, kind="coach")
+    login_verified(client, coach)
+    assert "Les personnes que vous suivez (2)" in client.get(reverse("core:home")).text
+    assert "2 personnes suivies" in client.get(reverse("orientation:caseload")).text

@@ -121,6 +121,42 @@ def test_bad_nir_key_and_unknown_commune_are_quarantined_the_rest_imported(write
     assert record.raw["request_number"] == "59100000003"
 
 
+def test_address_in_another_departement_is_imported_and_flagged(write, lille):
+    """A person who is moving: Arras (62041) exists in the national reference, not in the
+    communes loaded for the département; only a code that exists nowhere is quarantined."""
+    path = write(
+        "flux.xml",
+        [
+            dossier(1),
+            dossier(2, insee_code="62041", postal_code="62000"),
+            dossier(3, insee_code="59999"),
+        ],
+    )
+    report = import_flux(path)
+    assert report.counts == {"created": 2, "updated": 0, "unchanged": 0, "quarantined": 1}
+    moving = Person.objects.get(nir=person(2).nir)
+    assert moving.address_outside_departement
+    assert (moving.address_insee_code, moving.postal_code, moving.commune) == ("62041", "62000", None)
+    assert moving.address == "12 RUE DES TESTS"
+    staying = Person.objects.get(nir=person(1).nir)
+    assert not staying.address_outside_departement and staying.commune == lille
+    reasons = [r["reason"] for r in report.records if r["status"] == "quarantined"]
+    assert len(reasons) == 1 and "Commune inconnue" in reasons[0] and "59999" in reasons[0]
+
+
+def test_a_known_person_moving_out_keeps_their_commune_and_is_flagged(write, lille):
+    import_flux(write("juin.xml", [dossier(1)], reference_date=datetime.date(2024, 6, 30)))
+    moved = [dossier(1, insee_code="62041", postal_code="62000", street_name="DES REMPARTS")]
+    import_flux(write("juillet.xml", moved, reference_date=datetime.date(2024, 7, 31)))
+    mover = Person.objects.get(nir=person(1).nir)
+    assert mover.address_outside_departement and mover.address_insee_code == "62041"
+    assert mover.address == "12 RUE DES REMPARTS" and mover.commune == lille
+    back = [dossier(1, street_name="DU RETOUR")]
+    import_flux(write("aout.xml", back, reference_date=datetime.date(2024, 8, 31)))
+    mover.refresh_from_db()
+    assert not mover.address_outside_departement and mover.address_insee_code == "59350"
+
+
 def test_dry_run_changes_nothing(write, lille):
     path = write("flux.xml", [dossier(1), dossier(2, insee_code="59999")])
     report = import_flux(path, dry_run=True)

@@ -5,3 +5,5 @@ class AccountsConfig(AppConfig):
     name = "parcours.accounts"
     label = "accounts"
     verbose_name = "Agents et organisations"
+
+    menu_items = [("Administration", "administration:agents", "may_administer")]

@@ -165,6 +165,12 @@ class Agent(AbstractUser):
         return self.is_administrator
 
     @property
+    def may_administer(self) -> bool:
+        """Manage agents (create, deactivate, reset their second factor), organisations and
+        territorial units from the administration screens."""
+        return self.is_administrator
+
+    @property
     def may_see_territory(self) -> bool:
         return self.is_professional
 

@@ -76,3 +76,10 @@ def audit_failure(
         ip=client_ip(request),
         **detail,
     )
+
+
+def axes_username(request: HttpRequest, credentials: dict | None) -> str:
+    """The username axes counts failures under, cut to the length of its column: a login
+    form posted with a longer one (by hand) must be refused, not crash PostgreSQL."""
+    username = (credentials or {}).get("username") or request.POST.get("username", "")
+    return str(username)[:USERNAME_AUDITED_LENGTH]

@@ -4,7 +4,7 @@ import datetime
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Path, Query, Router, Schema
 
 from parcours.appointments.models import Slot
 
@@ -22,8 +22,10 @@ class SlotOut(Schema):
 
 
 @router.get("/sites/{site_id}/creneaux-libres/", response=list[SlotOut])
-def free_slots(request: HttpRequest, site_id: int, days: int = 21):
-    """Free slots of the site over the next `days` days (at most 500)."""
+def free_slots(
+    request: HttpRequest, site_id: int = Path(..., ge=1, le=2**63 - 1), days: int = Query(21, ge=1)
+):
+    """Free slots of the site over the next `days` days (90 at most; at most 500 slots)."""
     now = timezone.now()
     slots = (
         Slot.objects.available()

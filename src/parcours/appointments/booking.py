@@ -131,6 +131,8 @@ def record_attendance(booking: Booking, attendance: str, *, by) -> Booking:
         raise ValidationError("Ce rendez-vous a été annulé.")
     if timezone.localdate(booking.slot.starts_at) > timezone.localdate():
         raise ValidationError("La présence se note à partir du jour du rendez-vous.")
+    if booking.attendance == attendance:
+        return booking  # already recorded (a form sent twice): no second event
     booking.attendance = attendance
     booking.attendance_recorded_at = timezone.now()
     booking.attendance_recorded_by = by

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from parcours.accounts.models import Agent, Role
 from parcours.appointments import notifications
-from parcours.appointments.booking import BookingError, book
+from parcours.appointments.booking import BookingError, SlotUnavailable, book, move_booking
 from parcours.appointments.models import (
     Alert,
     BookingChannel,
@@ -188,7 +188,7 @@ def _alert(followup: FollowUp, site, now) -> None:
                 context={
                     "site": site.name if site else "",
                     "followup": followup.pk,
-                    "due_on": str(followup.due_on),
+                    "due_on": followup.due_on.strftime("%d/%m/%Y"),
                 },
             )
 
@@ -334,7 +334,9 @@ class SiteOffer:
 def offer_for(
     invitation: Invitation, now: datetime.datetime | None = None, per_site: int = 12
 ) -> list[SiteOffer]:
-    """The free slots a personal link offers: the nearest sites with opening hours, nearest first."""
+    """The free slots a personal link offers: the nearest sites with opening hours, nearest first,
+    and in each the first `per_site` times. Several agents free at the same time and for the same
+    kind of appointment make one time: one slot stands for them (the one with most seats left)."""
     now = now or timezone.now()
     followup = invitation.followup
     config = OrientationSettings.for_departement(followup.departement)
@@ -349,27 +351,40 @@ def offer_for(
     end = now + datetime.timedelta(days=config.booking_window_days)
     offers = []
     for site in nearest:
-        slots = list(
-            Slot.objects.available()
-            .filter(site=site, starts_at__gte=now + MIN_LEAD, starts_at__lt=end)
-            .select_related("slot_type")
-            .order_by("starts_at")[:per_site]
-        )
+        slots = []
+        if per_site:
+            free = Slot.objects.available().filter(
+                site=site, starts_at__gte=now + MIN_LEAD, starts_at__lt=end
+            )
+            times = list(free.order_by("starts_at").values_list("starts_at", flat=True).distinct()[:per_site])
+            slots = _one_per_time(free.filter(starts_at__in=times).select_related("slot_type"))
         offers.append(SiteOffer(site=site, distance_km=site.distance, slots=slots))
     return offers
 
 
-def offered_slot(invitation: Invitation, slot_id, now: datetime.datetime | None = None) -> Slot | None:
-    """The slot `slot_id` if the link may book it (one of its offered sites, within the window)."""
+def _one_per_time(slots) -> list[Slot]:
+    """One slot per (start, kind of appointment), the one with most seats left, by start."""
+    chosen: dict[tuple, Slot] = {}
+    for slot in slots:
+        key = (slot.starts_at, slot.slot_type_id)
+        if key not in chosen or (slot.seats_left, -slot.pk) > (chosen[key].seats_left, -chosen[key].pk):
+            chosen[key] = slot
+    return sorted(chosen.values(), key=lambda slot: (slot.starts_at, slot.pk))
+
+
+def offered_slots(invitation: Invitation, slot_id, now: datetime.datetime | None = None) -> list[Slot]:
+    """The slot `slot_id` if the link may book it (one of its offered sites, within the window),
+    followed by the other free slots of the same site, time and kind (another agent's): the time
+    the person chose stays bookable while one of them is free. Empty when the link may not."""
     try:
         slot_id = int(slot_id)
     except (TypeError, ValueError):
-        return None
+        return []
     now = now or timezone.now()
     followup = invitation.followup
     config = OrientationSettings.for_departement(followup.departement)
     site_ids = [offer.site.pk for offer in offer_for(invitation, now, per_site=0)]
-    return (
+    chosen = (
         Slot.objects.filter(
             pk=slot_id,
             site_id__in=site_ids,
@@ -379,3 +394,35 @@ def offered_slot(invitation: Invitation, slot_id, now: datetime.datetime | None 
         .select_related("site")
         .first()
     )
+    if chosen is None:
+        return []
+    same_time = (
+        Slot.objects.available()
+        .filter(site_id=chosen.site_id, starts_at=chosen.starts_at, slot_type_id=chosen.slot_type_id)
+        .exclude(pk=chosen.pk)
+        .select_related("site")
+        .order_by("pk")
+    )
+    return [chosen, *same_time]
+
+
+def book_offered(invitation: Invitation, slot_id, current) -> str:
+    """Book (or move `current`, the person's booking, to) the time of `slot_id` through the
+    personal link; another agent's slot at the same time is taken if that one was taken meanwhile.
+    Returns the message for the person; raises `BookingError` with one."""
+    slots = offered_slots(invitation, slot_id)
+    if not slots:
+        raise BookingError(
+            "Ce créneau ne peut pas être réservé avec ce lien. Choisissez-en un dans la liste."
+        )
+    refused: BookingError | None = None
+    for slot in slots:
+        try:
+            if current is not None:
+                move_booking(current, slot)
+                return "Votre rendez-vous est déplacé."
+            book(slot, invitation.followup, channel=BookingChannel.PUBLIC, invitation=invitation)
+            return "Votre rendez-vous est confirmé."
+        except SlotUnavailable as error:
+            refused = error
+    raise refused

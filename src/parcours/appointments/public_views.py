@@ -1,18 +1,19 @@
 """The public booking page reached through a personal link (no account).
 
 Only the person holding the link uses these views: they show no identity beyond the
-appointment itself and never mention the RSA.
+appointment itself and never mention the RSA. Their pages use the public layout (no agent
+menu, no login link), and an unknown link answers a French 404 page rendered here, never
+Django's debug page.
 """
 
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from parcours.appointments.booking import BookingError, book, cancel_booking, move_booking
-from parcours.appointments.invitations import offer_for, offered_slot
-from parcours.appointments.models import Booking, BookingChannel, Invitation
+from parcours.appointments.booking import BookingError, cancel_booking
+from parcours.appointments.invitations import book_offered, offer_for
+from parcours.appointments.models import Booking, Invitation
 
 
 def _current_booking(invitation: Invitation) -> Booking | None:
@@ -27,7 +28,7 @@ def _current_booking(invitation: Invitation) -> Booking | None:
 def invitation(request, token: str):
     found = Invitation.objects.by_token(token)
     if found is None:
-        raise Http404("Ce lien n'est pas valide.")
+        return render(request, "appointments/public/unknown.html", {"title": "Lien introuvable"}, status=404)
     context = {"title": "Votre rendez-vous", "invitation": found, "token": token}
     if found.cancelled_at or found.followup.closed_at:
         return render(request, "appointments/public/closed.html", context, status=410)
@@ -38,22 +39,15 @@ def invitation(request, token: str):
 
     if request.method == "POST":
         action = request.POST.get("action")
+        if action == "cancel" and booking is not None:
+            # A first click asks for confirmation; only the confirmation cancels.
+            return render(request, "appointments/public/confirm_cancel.html", context | {"booking": booking})
         try:
-            if action == "cancel" and booking is not None:
+            if action == "confirm_cancel" and booking is not None:
                 cancel_booking(booking)
                 messages.success(request, "Votre rendez-vous est annulé. Vous pouvez en choisir un autre.")
             elif action in ("book", "move"):
-                slot = offered_slot(found, request.POST.get("slot"))
-                if slot is None:
-                    raise BookingError(
-                        "Ce créneau ne peut pas être réservé avec ce lien. Choisissez-en un dans la liste."
-                    )
-                if booking is not None:
-                    move_booking(booking, slot)
-                    messages.success(request, "Votre rendez-vous est déplacé.")
-                else:
-                    book(slot, found.followup, channel=BookingChannel.PUBLIC, invitation=found)
-                    messages.success(request, "Votre rendez-vous est confirmé.")
+                messages.success(request, book_offered(found, request.POST.get("slot"), booking))
         except BookingError as error:
             messages.error(request, str(error))
         return redirect("booking:invitation", token=token)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CoreConfig(AppConfig):
@@ -10,3 +11,9 @@ class CoreConfig(AppConfig):
         ("Accueil", "core:home", "is_professional"),
         ("Journal d'audit", "core:audit_log", "may_view_audit_log"),
     ]
+
+    def ready(self) -> None:
+        from parcours.core.schedules import ensure_schedules_after_migrate
+
+        # The task queue's daily schedules exist as soon as the database is migrated.
+        post_migrate.connect(ensure_schedules_after_migrate, dispatch_uid="parcours_ensure_schedules")

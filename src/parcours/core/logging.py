@@ -94,3 +94,16 @@ class RedactPersonalData(logging.Filter):
         elif record.exc_text:
             record.exc_text = redact(record.exc_text)
         return True
+
+
+class OmitClientErrors(logging.Filter):
+    """Drops Django's report of a request answered 4xx (`django.request`'s "Not Found: /…",
+    "Forbidden (Permission denied): /…" with its traceback).
+
+    The request log (runserver's `django.server`, gunicorn's access log) already writes one
+    line for that request with its status; a refusal is ordinary (and audited), and its
+    traceback says nothing. Server errors (5xx) keep their line and their stack."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        return not (isinstance(status, int) and 400 <= status < 500)

@@ -15,6 +15,14 @@ class AuditAction(models.TextChoices):
     LOCKED_OUT = "locked_out", "Blocage après échecs de connexion"
     TOKEN_CREATED = "token_created", "Création d'un jeton d'API"
     TOKEN_REVOKED = "token_revoked", "Révocation d'un jeton d'API"
+    # The administration screens (accounts/administration.py): agents, organisations, units.
+    AGENT_CREATED = "agent_created", "Création d'un agent"
+    AGENT_UPDATED = "agent_updated", "Modification d'un agent"
+    AGENT_DEACTIVATED = "agent_deactivated", "Désactivation d'un agent"
+    AGENT_REACTIVATED = "agent_reactivated", "Réactivation d'un agent"
+    SECOND_FACTOR_RESET = "otp_reset", "Réinitialisation du second facteur"
+    ORGANISATION_SAVED = "organisation_saved", "Création ou modification d'une organisation"
+    UNIT_SAVED = "unit_saved", "Création ou modification d'une unité territoriale"
 
 
 class AuditChannel(models.TextChoices):

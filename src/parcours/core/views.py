@@ -39,7 +39,7 @@ def home(request):
         "is_follower": agent.may_hold_caseload,
     }
     if context["is_follower"]:
-        follows = Follow.objects.active().filter(agent=agent)
+        follows = Follow.objects.caseload_of(agent)
         context["followed_count"] = follows.count()
         context["follows"] = list(
             follows.select_related("person__commune").order_by(

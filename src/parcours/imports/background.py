@@ -1,22 +1,24 @@
-"""Running an import from the web: the upload is saved under var/imports and imported in a
-background thread (or inline when settings.PARCOURS_IMPORTS_SYNC is true, as in tests);
-the page follows `ImportBatch.processed` / `total`."""
+"""Running an import from the web: the upload is saved under var/imports and imported as a
+task of the queue (django-q2, `parcours qcluster`; inline when settings.PARCOURS_IMPORTS_SYNC
+or the queue's "sync" is true, as in tests); the page follows `ImportBatch.processed` / `total`.
+A CNAF import then opens the follow-ups of the persons it made soumis à droits et devoirs."""
 
 from __future__ import annotations
 
 import errno
 import logging
-import threading
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import transaction
+from django_q.tasks import async_task
 
 from parcours.core.private_files import open_private, private_directory
 from parcours.imports.models import BatchStatus, ImportBatch, ImportKind
 from parcours.imports.people import PeopleFileSource
 from parcours.imports.runner import FileRejected, run_import
+from parcours.orientation.followups import open_followups_after_import
 from parcours.rsa.importer import CnafFluxSource
 
 logger = logging.getLogger(__name__)
@@ -99,6 +101,8 @@ def run_batch(
             batch=None if dry_run else batch,
             with_records="none",
         )
+        if batch.kind == ImportKind.CNAF:
+            open_followups_after_import(report.batch_id)
         if dry_run:
             # The simulation rolled everything back; only its counts are kept, on this batch.
             ImportBatch.objects.filter(pk=batch_id).update(
@@ -113,17 +117,18 @@ def run_batch(
         ImportBatch.objects.filter(pk=batch_id).update(status=BatchStatus.FAILED, message="Erreur interne.")
 
 
-def _in_thread(batch_id: int, options: dict) -> None:
-    close_old_connections()
-    try:
-        run_batch(batch_id, **options)
-    finally:
-        connection.close()
-
-
 def start(batch: ImportBatch, **options) -> None:
-    """Run the import of `batch` in a background thread (inline if PARCOURS_IMPORTS_SYNC)."""
+    """Queue the import of `batch` (run it inline if PARCOURS_IMPORTS_SYNC)."""
     if getattr(settings, "PARCOURS_IMPORTS_SYNC", False):
         run_batch(batch.pk, **options)
         return
-    threading.Thread(target=_in_thread, args=(batch.pk, options), daemon=True).start()
+    # Queued once the batch is committed: a worker (with the Redis broker, at once) must find it.
+    transaction.on_commit(
+        lambda: async_task(
+            "parcours.imports.background.run_batch",
+            batch.pk,
+            group="imports",
+            task_name=f"import-{batch.pk}",
+            **options,
+        )
+    )

@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 
+from parcours.core.forms import DsfrForm
 from parcours.imports.models import ImportKind
 from parcours.imports.people import FORMATS
 
@@ -13,7 +14,7 @@ MB = 1024 * 1024
 MAPPING_MAX_MB = 1
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(DsfrForm):
     kind = forms.ChoiceField(label="Type de fichier", choices=ImportKind.choices, initial=ImportKind.CNAF)
     file_format = forms.ChoiceField(
         label="Format du fichier de bénéficiaires",

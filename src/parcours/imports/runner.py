@@ -321,7 +321,10 @@ def _run(source, path, file_name, agent, dry_run, batch, with_records, on_progre
     if dry_run:
         report.message = "Simulation : aucune donnée n'a été modifiée."
     elif batch.quarantined:
-        report.message = f"{batch.quarantined} enregistrement(s) mis en quarantaine, le reste est importé."
+        plural = "s" if batch.quarantined > 1 else ""
+        report.message = (
+            f"{batch.quarantined} enregistrement{plural} mis en quarantaine, le reste est importé."
+        )
     return report
 
 

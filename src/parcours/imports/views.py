@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.access import visible_persons
+from parcours.core.listings import Column, Listing
 from parcours.core.models import AuditAction, AuditChannel
 from parcours.core.spreadsheet_safety import neutralised
 from parcours.imports import background, duplicates
@@ -25,7 +26,20 @@ from parcours.imports.models import (
 )
 
 RECORDS_PER_PAGE = 50
-BATCHES_SHOWN = 30
+BATCH_COLUMNS = {
+    "numero": Column("N°", lambda b: b.pk, ("id",)),
+    "date": Column("Date", lambda b: b.started_at, ("started_at",)),
+    "type": Column("Type", lambda b: b.get_kind_display(), ("kind",)),
+    "fichier": Column("Fichier", lambda b: b.file_name, ("file_name",)),
+    "statut": Column(
+        "Statut", lambda b: b.get_status_display() + (" (simulation)" if b.dry_run else ""), ("status",)
+    ),
+    "crees": Column("Créés", lambda b: b.created, ("created",)),
+    "maj": Column("Mis à jour", lambda b: b.updated, ("updated",)),
+    "inchanges": Column("Inchangés", lambda b: b.unchanged, ("unchanged",)),
+    "quarantaine": Column("Quarantaine", lambda b: b.quarantined, ("quarantined",)),
+    "par": Column("Par", lambda b: str(b.created_by or "commande"), ("created_by__last_name",)),
+}
 
 
 IMPORT_REFUSAL = "Les imports sont réservés aux administrateurs, responsables et chargés d'orientation."
@@ -65,13 +79,21 @@ def index(request):
                 dry_run=form.cleaned_data["dry_run"],
             )
             return redirect("imports:detail", batch_id=batch.pk)
-    batches = ImportBatch.objects.visible_to(request.user).select_related("created_by")[:BATCHES_SHOWN]
-    pending = DuplicateCandidate.objects.pending().count()
-    return render(
-        request,
-        "imports/index.html",
-        {"form": form, "batches": batches, "pending_duplicates": pending, "title": "Imports de fichiers"},
+    batches = ImportBatch.objects.visible_to(request.user).select_related("created_by")
+    listing = Listing(
+        request, batches, BATCH_COLUMNS, default_sort="-date", name="imports", person_id=lambda batch: None
     )
+    if listing.export_format:
+        return listing.export()
+    pending = DuplicateCandidate.objects.pending().count()
+    context = {
+        "form": form,
+        "page_obj": listing.page,
+        "listing": listing,
+        "pending_duplicates": pending,
+        "title": "Imports de fichiers",
+    }
+    return render(request, "imports/index.html", context)
 
 
 @may_import

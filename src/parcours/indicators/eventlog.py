@@ -116,9 +116,9 @@ class Persons:
 
 FAMILY_SITUATIONS = {
     "seul_sans_enfant": "Personne seule sans enfant",
-    "seul_avec_enfants": "Personne seule avec enfant(s)",
+    "seul_avec_enfants": "Personne seule avec enfants",
     "couple_sans_enfant": "Couple sans enfant",
-    "couple_avec_enfants": "Couple avec enfant(s)",
+    "couple_avec_enfants": "Couple avec enfants",
     "inconnue": "Situation non renseignée",
 }
 

@@ -27,35 +27,35 @@ class Kind:
     writer: str = ""
 
 
-# -- rights (RSA intake, app `rsa`, see docs/data-formats.md) ---------------------------------
-RSA_REQUEST = "rsa.demande"
-RSA_ENTRY = "rsa.entree"
-RSA_REFUSAL = "rsa.refus"
-DUTIES_START = "rsa.droits_devoirs"
-DUTIES_END = "rsa.fin_droits_devoirs"
-RSA_SUSPENSION = "rsa.suspension"
-RSA_RESUMPTION = "rsa.reprise"
-RSA_CLOSURE = "rsa.cloture"
-MOVED_IN = "rsa.arrivee_departement"
-MOVED_OUT = "rsa.depart_departement"
-# -- orientation and appointments (apps `orientation`, `appointments`, docs/orientation.md) --
-INVITATION_SENT = "invitation.envoyee"
-INVITATION_EXPIRED = "invitation.expiree"
-CONVOCATION_SENT = "convocation.envoyee"
-APPOINTMENT_BOOKED = "rdv.pris"
-APPOINTMENT_HONOURED = "rdv.honore"
-APPOINTMENT_ABSENT = "rdv.absent"
-APPOINTMENT_EXCUSED = "rdv.excuse"
-APPOINTMENT_CANCELLED = "rdv.annule"
-ORIENTATION_DECIDED = "orientation.decidee"
-REFERENT_DESIGNATED = "referent.designe"
-CONTRACT_SIGNED = "contrat.signe"
-# -- defined here: coaching, job and training starts, exit --------------------------------
-COACHING_START = "accompagnement.debut"
-COACHING_END = "accompagnement.fin"
-JOB_START = "emploi.debut"
-TRAINING_START = "formation.debut"
-EXIT = "sortie"
+# The kinds are defined in `people.event_kinds` (the one vocabulary); the indicators read them.
+from parcours.people.event_kinds import (  # noqa: E402, F401 (the vocabulary, read by the indicators)
+    APPOINTMENT_ABSENT,
+    APPOINTMENT_BOOKED,
+    APPOINTMENT_CANCELLED,
+    APPOINTMENT_EXCUSED,
+    APPOINTMENT_HONOURED,
+    COACHING_END,
+    COACHING_START,
+    CONTRACT_SIGNED,
+    CONVOCATION_SENT,
+    DUTIES_END,
+    DUTIES_START,
+    EXIT,
+    INVITATION_EXPIRED,
+    INVITATION_SENT,
+    JOB_START,
+    MOVED_IN,
+    MOVED_OUT,
+    ORIENTATION_DECIDED,
+    REFERENT_DESIGNATED,
+    RSA_CLOSURE,
+    RSA_ENTRY,
+    RSA_REFUSAL,
+    RSA_REQUEST,
+    RSA_RESUMPTION,
+    RSA_SUSPENSION,
+    TRAINING_START,
+)
 
 KINDS: tuple[Kind, ...] = (
     Kind(RSA_REQUEST, "Demande de RSA (date de la demande, DTDEMRSA)", ("dossier", "etat"), "rsa"),

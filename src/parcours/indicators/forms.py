@@ -11,9 +11,17 @@ class PeriodForm(forms.Form):
     au = forms.DateField(label="Au", widget=forms.DateInput(attrs={"type": "date"}))
     unite = forms.ChoiceField(label="Périmètre", required=False)
 
-    def __init__(self, data, *, unit_choices: list[tuple[str, str]]):
+    def __init__(
+        self,
+        data,
+        *,
+        unit_choices: list[tuple[str, str]],
+        default: tuple[datetime.date, datetime.date] | None = None,
+    ):
+        """`default`: the period shown when `data` names none (this year so far when not given)."""
         today = timezone.localdate()
-        defaults = {"du": datetime.date(today.year, 1, 1).isoformat(), "au": today.isoformat(), "unite": ""}
+        start, end = default or (datetime.date(today.year, 1, 1), today)
+        defaults = {"du": start.isoformat(), "au": end.isoformat(), "unite": ""}
         super().__init__({**defaults, **{k: v for k, v in data.items() if v}})
         self.fields["unite"].choices = unit_choices
 
@@ -31,7 +39,8 @@ class YearForm(forms.Form):
     annee = forms.IntegerField(label="Année", min_value=2000, max_value=2100)
     unite = forms.ChoiceField(label="Périmètre", required=False)
 
-    def __init__(self, data, *, unit_choices: list[tuple[str, str]]):
-        defaults = {"annee": timezone.localdate().year - 1, "unite": ""}
+    def __init__(self, data, *, unit_choices: list[tuple[str, str]], default: int | None = None):
+        """`default`: the year shown when `data` names none (last year when not given)."""
+        defaults = {"annee": default or timezone.localdate().year - 1, "unite": ""}
         super().__init__({**defaults, **{k: v for k, v in data.items() if v}})
         self.fields["unite"].choices = unit_choices

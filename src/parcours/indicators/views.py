@@ -2,11 +2,12 @@ import datetime
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.models import AuditAction
-from parcours.indicators import charts, definitions, exports, report, scope
+from parcours.indicators import charts, definitions, exports, periods, report, scope
 from parcours.indicators.events import ORIENTATION_TYPES
 from parcours.indicators.forms import PeriodForm, YearForm
 from parcours.indicators.stats import compute
@@ -30,17 +31,22 @@ def _scope(request) -> scope.Scope:
 def dashboard(request):
     """Every indicator of a period, for a unit or the département, with their definitions."""
     chosen = _scope(request)
-    form = PeriodForm(request.GET, unit_choices=scope.choices_for(request.user))
+    form = PeriodForm(
+        request.GET, unit_choices=scope.choices_for(request.user), default=periods.default_period()
+    )
     context = {"title": "Indicateurs", "form": form, "scope": chosen, "common": definitions.COMMON}
     if form.is_valid():
         start, end = form.cleaned_data["du"], form.cleaned_data["au"]
         stats = compute(start, end, unit_ids=chosen.unit_ids, unit_label=chosen.label)
         context |= {
             "stats": stats,
+            "start": start,
+            "end": end,
+            "chosen_by_default": not request.GET.get("du") and not request.GET.get("au"),
             "sections": definitions.sections_with_values(stats),
             "charts": _charts(stats),
             "breakdowns": _breakdowns(stats),
-            "query": request.GET.urlencode(),
+            "query": f"du={start.isoformat()}&au={end.isoformat()}&unite={chosen.label}",
         }
     return render(request, "indicators/dashboard.html", context)
 
@@ -50,7 +56,9 @@ def contractualisation(request):
     """The "rapport de contractualisation": a calendar year's figures the State asks for, and the
     DREES OARSA tables on 31 December."""
     chosen = _scope(request)
-    form = YearForm(request.GET, unit_choices=scope.choices_for(request.user))
+    today = timezone.localdate()
+    default_year = min(periods.latest_year_with_data(today), today.year - 1)
+    form = YearForm(request.GET, unit_choices=scope.choices_for(request.user), default=default_year)
     context = {
         "title": "Rapport de contractualisation",
         "form": form,
@@ -77,7 +85,9 @@ def export(request, fmt: str):
     if fmt not in EXPORT_TYPES:
         raise Http404("Format inconnu.")
     chosen = _scope(request)
-    form = PeriodForm(request.GET, unit_choices=scope.choices_for(request.user))
+    form = PeriodForm(
+        request.GET, unit_choices=scope.choices_for(request.user), default=periods.default_period()
+    )
     if not form.is_valid():
         return HttpResponse("Période invalide.", status=400, content_type="text/plain; charset=utf-8")
     start, end = form.cleaned_data["du"], form.cleaned_data["au"]
@@ -99,14 +109,18 @@ def export(request, fmt: str):
     return response
 
 
-def _charts(stats: dict) -> list:
+def _charts(stats: dict) -> list[charts.Chart]:
     breakdowns = stats["breakdowns"]
     by_type = stats["orientations"]["by_type"]
     return [
         charts.bar_chart(
-            "Nouveaux entrants par mois", [(row["label"], row["entrants"]) for row in breakdowns["month"]]
+            "chart-entrants-month",
+            "Nouveaux entrants par mois",
+            [(periods.month_label(row["key"]), row["entrants"]) for row in breakdowns["month"]],
+            unit_label="Entrants",
         ),
         charts.bar_chart(
+            "chart-delay-unit",
             "Délai moyen jusqu'au premier entretien, par unité (jours)",
             [
                 (row["label"], row["mean_delay_first_interview_days"])
@@ -114,10 +128,13 @@ def _charts(stats: dict) -> list:
                 if row["entrants"]
             ],
             "jours",
+            unit_label="Jours",
         ),
         charts.bar_chart(
+            "chart-orientation-type",
             "Décisions d'orientation par type",
             [(ORIENTATION_TYPES[key], value) for key, value in by_type.items()],
+            unit_label="Décisions",
         ),
     ]
 
@@ -131,4 +148,10 @@ def _breakdowns(stats: dict) -> list[dict]:
         "sex": "Par sexe",
         "family_situation": "Par situation familiale",
     }
-    return [{"slug": key, "title": title, "rows": stats["breakdowns"][key]} for key, title in titles.items()]
+    shown = []
+    for key, title in titles.items():
+        rows = stats["breakdowns"][key]
+        if key == "month":
+            rows = [row | {"label": periods.month_label(row["key"])} for row in rows]
+        shown.append({"slug": key, "title": title, "rows": rows})
+    return shown

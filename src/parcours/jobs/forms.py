@@ -6,6 +6,8 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.html import format_html
 from dsfr.forms import DsfrDjangoTemplates
 
 from parcours.core.forms import DsfrForm
@@ -34,7 +36,10 @@ APPELLATION_CODE_RE = re.compile(r"\[(\d+)\]\s*$")
 
 
 class AppellationInput(forms.TextInput):
-    """A text input whose suggestions (a datalist) come from the appellation search, via htmx."""
+    """A text input whose suggestions (a datalist) come from the appellation search, via htmx.
+
+    Rendered as safe HTML (the input, then its empty datalist): a plain string would be escaped
+    by the field template and show as text, leaving the form without its field."""
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
@@ -43,7 +48,7 @@ class AppellationInput(forms.TextInput):
             {
                 "list": datalist,
                 "autocomplete": "off",
-                "hx-get": "/emploi/appellations/",
+                "hx-get": reverse("jobs:appellations"),
                 "hx-trigger": "keyup changed delay:300ms",
                 "hx-target": f"#{datalist}",
                 "hx-vals": f'{{"list": "{datalist}"}}',
@@ -55,7 +60,7 @@ class AppellationInput(forms.TextInput):
     def render(self, name, value, attrs=None, renderer=None):
         html = super().render(name, value, attrs, renderer)
         datalist = f"{(attrs or {}).get('id', name)}-suggestions"
-        return html + f'<datalist id="{datalist}"></datalist>'
+        return format_html('{}<datalist id="{}"></datalist>', html, datalist)
 
 
 class AppellationField(forms.CharField):
@@ -261,15 +266,63 @@ ExperienceFormSet = forms.inlineformset_factory(
 )
 
 
-class TransitionForm(DsfrForm):
-    note = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class PlacementForm(DsfrForm, forms.ModelForm):
     class Meta:
         model = Placement
         fields = ["start_date", "contract_type", "hours_per_week"]
         widgets = {"start_date": DATE_WIDGET}
+
+
+class TransitionForm(DsfrForm):
+    """What one transition of an application asks (agents' pages and employer portal): a note;
+    the date and time of an *interview*; the terms of the job for a *hire*, which records the
+    `Placement`. Each transition's form has its own field ids, as a page shows several."""
+
+    note = forms.CharField(label="Commentaire", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, name: str, offer: JobOffer | None = None, **kwargs):
+        kwargs.setdefault("auto_id", f"id_{name}_%s")
+        super().__init__(*args, **kwargs)
+        self.name = name
+        if name == "interview":
+            self.fields["interview_at"] = forms.DateTimeField(
+                label="Date et heure de l'entretien",
+                help_text="Le Département transmet la date au candidat ou à la candidate.",
+                widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            )
+        self.placement_form = None
+        if name == "hire":
+            terms = {}
+            if offer is not None:
+                terms = {
+                    "start_date": offer.start_date,
+                    "contract_type": offer.contract_type,
+                    "hours_per_week": offer.hours_per_week,
+                }
+            self.placement_form = PlacementForm(*args[:1], initial=terms, auto_id=f"id_{name}_%s")
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return (self.placement_form is None or self.placement_form.is_valid()) and valid
+
+    @property
+    def error_message(self) -> str:
+        if self.name == "hire":
+            return "Précisez la date d'embauche, le contrat et la durée hebdomadaire."
+        if self.name == "interview":
+            return "Précisez la date et l'heure de l'entretien."
+        return "Action impossible : vérifiez le formulaire."
+
+    def apply(self, application, actor, *, as_employer: bool = False):
+        """Apply the transition with this (valid) form's data; raises what `Application.apply` raises."""
+        return application.apply(
+            self.name,
+            actor,
+            note=self.cleaned_data["note"],
+            as_employer=as_employer,
+            interview_at=self.cleaned_data.get("interview_at"),
+            placement=self.placement_form.instance if self.placement_form is not None else None,
+        )
 
 
 class FollowUpForm(DsfrForm, forms.ModelForm):
@@ -294,6 +347,17 @@ class CandidateFilterForm(DsfrForm):
         empty_label="Toutes",
     )
     max_km = forms.IntegerField(label="Distance maximale (km)", required=False, min_value=1, max_value=100)
+
+
+class CandidateTableFilterForm(CandidateFilterForm):
+    """The filters of an offer's ranked candidates (a GET form: ids and numbers only)."""
+
+    min_score = forms.IntegerField(label="Score minimal", required=False, min_value=-100, max_value=200)
+    proposed = forms.ChoiceField(
+        label="Déjà présélectionné·e",
+        choices=[("", "Indifférent"), ("non", "Non"), ("oui", "Oui")],
+        required=False,
+    )
 
 
 class OfferFilterForm(CandidateFilterForm):

@@ -158,6 +158,7 @@ class Match:
     score: int
     distance_km: float
     lines: list[Line] = field(default_factory=list)
+    components: dict[str, int] = field(default_factory=dict)  # points by COMPONENTS name, if explained
     offer: JobOffer | None = None
     profile: CandidateProfile | None = None
 
@@ -389,6 +390,7 @@ def _top(
         )
         if explain:
             values = {name: int(components[name][k]) for name in COMPONENTS}
+            match.components = values
             match.lines = explain_pair(
                 values,
                 level=int(extras["level"][k]),

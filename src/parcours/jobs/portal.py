@@ -9,7 +9,6 @@ from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.models import AuditAction
-from parcours.jobs.forms import OfferForm, PlacementForm, TransitionForm
+from parcours.jobs.forms import OfferForm, TransitionForm
 from parcours.jobs.models import Application, Employer, JobOffer
 from parcours.people.models import Person
 
@@ -111,15 +110,10 @@ def proposal(request, employer, application_id: int):
     context = {
         "application": application,
         "profile": getattr(application.person, "candidate_profile", None),
-        "transitions": application.available_transitions(employer=True),
-        "transition_form": TransitionForm(),
-        "placement_form": PlacementForm(
-            initial={
-                "start_date": application.offer.start_date,
-                "contract_type": application.offer.contract_type,
-                "hours_per_week": application.offer.hours_per_week,
-            }
-        ),
+        "transitions": [
+            (t, TransitionForm(name=t.name, offer=application.offer))
+            for t in application.available_transitions(employer=True)
+        ],
         "title": f"Candidature n°{application.pk}",
     }
     return render(request, "jobs/portal/proposal.html", context)
@@ -128,23 +122,20 @@ def proposal(request, employer, application_id: int):
 @employer_required
 @require_POST
 def proposal_transition(request, employer, application_id: int, name: str):
-    application = get_object_or_404(Application.objects.for_employer(employer), pk=application_id)
-    form = TransitionForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    placement_form = PlacementForm(request.POST) if name == "hire" else None
-    if placement_form is not None and not placement_form.is_valid():
-        messages.error(request, "Précisez la date d'embauche, le contrat et la durée hebdomadaire.")
+    """The employer's answer to a proposal (interview, hire, refusal), through the state machine."""
+    application = get_object_or_404(
+        Application.objects.for_employer(employer).select_related("offer", "person"), pk=application_id
+    )
+    form = TransitionForm(request.POST, name=name)
+    if not form.is_valid():
+        messages.error(request, form.error_message)
         return redirect("jobs:portal_proposal", application.pk)
     try:
-        with transaction.atomic():
-            application.apply(name, request.user, note=note, as_employer=True)
-            if placement_form is not None:
-                placement_form.instance.application = application
-                placement_form.instance.recorded_by = request.user
-                placement_form.save()
+        form.apply(application, request.user, as_employer=True)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
+        audit.record_changes(request.user, application.person, ["candidature"], request=request)
         messages.success(request, f"Candidature : {application.get_state_display()}.")
     return redirect("jobs:portal_proposal", application.pk)
 

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,17 +16,17 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.access import get_person_for, visible_persons
+from parcours.core.listings import Column, Listing
 from parcours.core.models import AuditAction
-from parcours.jobs import earnings, matching, stats
+from parcours.jobs import candidate_table, earnings, matching, stats
 from parcours.jobs.forms import (
-    CandidateFilterForm,
+    CandidateTableFilterForm,
     ContactForm,
     EmployerForm,
     ExperienceFormSet,
     FollowUpForm,
     OfferFilterForm,
     OfferForm,
-    PlacementForm,
     ProfileForm,
     SectorGroupForm,
     SectorNeedForm,
@@ -63,14 +62,48 @@ def appellations(request):
 # Employers and sector groups
 
 
+def _no_person(row) -> None:
+    return None
+
+
+EMPLOYER_COLUMNS = {
+    "nom": Column("Raison sociale", lambda e: e.name, ("name",)),
+    "siret": Column("SIRET", lambda e: e.siret, ("siret",)),
+    "naf": Column("NAF", lambda e: e.naf_code, ("naf_code",)),
+    "groupe": Column("Groupe sectoriel", lambda e: str(e.sector_group or ""), ("sector_group__name",)),
+}
+OFFER_COLUMNS = {
+    "offre": Column("Offre", lambda o: o.title, ("title",)),
+    "employeur": Column("Employeur", lambda o: o.employer.name, ("employer__name",)),
+    "commune": Column("Commune", lambda o: o.commune.name if o.commune else "", ("commune__name",)),
+    "contrat": Column("Contrat", lambda o: o.get_contract_type_display(), ("contract_type",)),
+    "statut": Column("Statut", lambda o: o.get_status_display(), ("status",)),
+    "expire": Column("Expire le", lambda o: o.expires_on),
+    "creee": Column("Créée le", lambda o: o.created_at, ("created_at",)),
+}
+APPLICATION_COLUMNS = {
+    "personne": Column(
+        "Personne", lambda a: a.person.full_name, ("person__last_name", "person__first_names")
+    ),
+    "offre": Column("Offre", lambda a: f"{a.offer.title} — {a.offer.employer.name}", ("offer__title",)),
+    "etat": Column("État", lambda a: a.get_state_display(), ("state",)),
+    "creee": Column("Créée le", lambda a: a.created_at, ("created_at",)),
+}
+
+
 @agent_may("may_manage_employers")
 def employers(request):
     query = request.GET.get("q", "").strip()
     items = Employer.objects.select_related("sector_group")
     if query:
         items = items.filter(name__icontains=query) | items.filter(siret__startswith=query.replace(" ", ""))
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
-    return render(request, "jobs/employers.html", {"page_obj": page, "query": query, "title": "Employeurs"})
+    listing = Listing(
+        request, items, EMPLOYER_COLUMNS, default_sort="nom", name="employeurs", person_id=_no_person
+    )
+    if listing.export_format:
+        return listing.export()
+    context = {"page_obj": listing.page, "listing": listing, "query": query, "title": "Employeurs"}
+    return render(request, "jobs/employers.html", context)
 
 
 @agent_may("may_manage_employers")
@@ -165,9 +198,14 @@ def offers(request):
     )
     if status in OfferStatus.values:
         items = items.filter(status=status)
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    listing = Listing(
+        request, items, OFFER_COLUMNS, default_sort="-creee", name="offres", person_id=_no_person
+    )
+    if listing.export_format:
+        return listing.export()
     context = {
-        "page_obj": page,
+        "page_obj": listing.page,
+        "listing": listing,
         "statuses": OfferStatus.choices,
         "status": status,
         "title": "Offres d'emploi",
@@ -230,24 +268,30 @@ def offer_action(request, offer_id: int, action: str):
 
 @agent_may("may_use_job_platform")
 def offer_candidates(request, offer_id: int):
-    """The ranked candidates of an offer among the persons the agent may see."""
+    """The ranked candidates of an offer among the persons the agent may see: a table sorted,
+    filtered and paginated by the server (`jobs/candidate_table.py`)."""
     offer = get_object_or_404(
-        JobOffer.objects.select_related("appellation", "commune", "employer"), pk=offer_id
+        JobOffer.objects.select_related("appellation__rome", "commune", "employer"), pk=offer_id
     )
-    form = CandidateFilterForm(request.GET or None)
+    form = CandidateTableFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     unit = filters.get("unit")
-    ranked = matching.rank_candidates(
-        offer, request.user, limit=30, unit_id=unit.pk if unit else None, max_km=filters.get("max_km")
+    table = candidate_table.build(
+        offer,
+        request.user,
+        request.GET,
+        unit_id=unit.pk if unit else None,
+        max_km=filters.get("max_km"),
+        min_score=filters.get("min_score"),
+        proposed=filters.get("proposed", ""),
     )
-    audit.record(request.user, AuditAction.SEARCH, request=request, offer=offer.pk, results=len(ranked))
-    audit.record_shown(request.user, _ranked_person_ids(ranked), request=request, offer=offer.pk)
-    already = set(offer.applications.values_list("person_id", flat=True))
+    audit.record(request.user, AuditAction.SEARCH, request=request, offer=offer.pk, results=table.total)
+    audit.record_shown(request.user, table.person_ids, request=request, offer=offer.pk)
     context = {
         "offer": offer,
-        "ranked": ranked,
+        "table": table,
         "form": form,
-        "already": already,
+        "limit": candidate_table.TABLE_LIMIT,
         "title": f"Candidats — {offer.title}",
     }
     template = "jobs/_candidates.html" if request.htmx else "jobs/offer_candidates.html"
@@ -380,9 +424,18 @@ def applications(request):
     )
     if state in ApplicationState.values:
         items = items.filter(state=state)
-    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    listing = Listing(request, items, APPLICATION_COLUMNS, default_sort="-creee", name="candidatures")
+    if listing.export_format:
+        return listing.export()
+    page = listing.page
     audit.record_shown(request.user, [a.person_id for a in page], request=request)
-    context = {"page_obj": page, "states": ApplicationState.choices, "state": state, "title": "Candidatures"}
+    context = {
+        "page_obj": page,
+        "listing": listing,
+        "states": ApplicationState.choices,
+        "state": state,
+        "title": "Candidatures",
+    }
     return render(request, "jobs/applications.html", context)
 
 
@@ -395,16 +448,11 @@ def application_detail(request, application_id: int):
         "application": application,
         "person": person,
         "events": application.events.select_related("by"),
-        "transitions": application.available_transitions(),
-        "transition_form": TransitionForm(),
+        "transitions": [
+            (t, TransitionForm(name=t.name, offer=application.offer))
+            for t in application.available_transitions()
+        ],
         "placement": placement,
-        "placement_form": PlacementForm(
-            initial={
-                "start_date": application.offer.start_date,
-                "contract_type": application.offer.contract_type,
-                "hours_per_week": application.offer.hours_per_week,
-            }
-        ),
         "follow_ups": placement.follow_ups.all() if placement else [],
         "follow_up_form": FollowUpForm(initial={"done_on": timezone.localdate()}),
         "today": timezone.localdate(),
@@ -418,20 +466,12 @@ def application_detail(request, application_id: int):
 def application_transition(request, application_id: int, name: str):
     application = get_object_or_404(Application.objects.select_related("offer"), pk=application_id)
     person = get_person_for(request.user, application.person_id, request=request, audit_read=False)
-    form = TransitionForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    if name == "hire":
-        placement_form = PlacementForm(request.POST)
-        if not placement_form.is_valid():
-            messages.error(request, "Précisez la date d'embauche, le contrat et la durée hebdomadaire.")
-            return redirect("jobs:application", application.pk)
+    form = TransitionForm(request.POST, name=name)
+    if not form.is_valid():
+        messages.error(request, form.error_message)
+        return redirect("jobs:application", application.pk)
     try:
-        with transaction.atomic():
-            application.apply(name, request.user, note=note)
-            if name == "hire":
-                placement_form.instance.application = application
-                placement_form.instance.recorded_by = request.user
-                placement_form.save()
+        form.apply(application, request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -470,7 +510,3 @@ def statistics(request):
         "title": "Statistiques de la plateforme emploi",
     }
     return render(request, "jobs/statistics.html", context)
-
-
-def _ranked_person_ids(ranked) -> list[int]:
-    return [candidate.person_id for candidate in ranked]

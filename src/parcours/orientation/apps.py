@@ -18,6 +18,7 @@ class OrientationConfig(AppConfig):
     menu_items = [
         ("Orientation", "orientation:worklist", "may_use_worklists"),
         ("Mon portefeuille", "orientation:caseload", "may_hold_caseload"),
+        ("Réorientations", "orientation:reorientations", "may_decide_orientation"),
     ]
 
     def ready(self) -> None:

@@ -39,7 +39,36 @@ def decide_orientation(
     reorientation: ReorientationRequest | None = None,
     at: datetime.datetime | None = None,
 ) -> OrientationDecision:
-    """Record an orientation; overriding the proposal requires a reason (ValidationError otherwise)."""
+    """Record an orientation; overriding the proposal requires a reason (ValidationError otherwise).
+
+    A follow-up is oriented once: the same decision sent again (a double submission) returns the
+    decision already recorded, a different one is refused (a reorientation changes it)."""
+    if followup is not None and reorientation is None:
+        with transaction.atomic():
+            FollowUp.objects.select_for_update().filter(pk=followup.pk).first()  # one decision at a time
+            existing = OrientationDecision.objects.filter(
+                followup=followup, reorientation__isnull=True
+            ).first()
+            if existing is None:
+                return _decide(person, kind=kind, organism=organism, by=by, followup=followup,
+                               organism_name=organism_name, proposal=proposal, override_reason=override_reason,
+                               reorientation=None, at=at)  # fmt: skip
+        if (existing.kind, existing.organism, existing.organism_name) == (
+            kind,
+            organism,
+            organism_name.strip(),
+        ):
+            return existing
+        raise ValidationError(
+            "Une orientation est déjà enregistrée pour ce suivi : pour la changer, demandez une réorientation."
+        )
+    return _decide(person, kind=kind, organism=organism, by=by, followup=followup, organism_name=organism_name,
+                   proposal=proposal, override_reason=override_reason, reorientation=reorientation, at=at)  # fmt: skip
+
+
+def _decide(
+    person, *, kind, organism, by, followup, organism_name, proposal, override_reason, reorientation, at
+):
     decision = OrientationDecision(
         person=person,
         followup=followup,
@@ -104,6 +133,11 @@ def sign_contract(
     referent=None,
     decision: OrientationDecision | None = None,
 ) -> Contract:
+    """Record a signed contract; the same contract sent again (a double submission) is returned
+    as it was recorded, not added twice."""
+    existing = Contract.objects.filter(person=person, kind=kind, starts_on=starts_on, ends_on=ends_on).first()
+    if existing is not None:
+        return existing
     contract = Contract(
         person=person,
         decision=decision,

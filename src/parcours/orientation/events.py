@@ -1,6 +1,6 @@
 """The pathway facts this app writes as `people.PersonEvent` rows (indicators read them).
 
-Every kind is listed in docs/orientation.md. `data` never holds names, NIRs or addresses.
+Every kind is defined in `people.event_kinds` and listed in docs/orientation.md. `data` never holds names, NIRs or addresses.
 """
 
 from __future__ import annotations
@@ -10,32 +10,31 @@ from typing import Any
 
 from django.utils import timezone
 
+# The kinds live in `people.event_kinds` (one vocabulary for every app); re-exported here.
+from parcours.people.event_kinds import (  # noqa: F401
+    APPOINTMENT_ABSENT,
+    APPOINTMENT_BOOKED,
+    APPOINTMENT_CANCELLED,
+    APPOINTMENT_EXCUSED,
+    APPOINTMENT_HONOURED,
+    CONTRACT_SIGNED,
+    CONVOCATION_SENT,
+    FOLLOWUP_CLOSED,
+    FOLLOWUP_OPENED,
+    INVITATION_EXPIRED,
+    INVITATION_REMINDED,
+    INVITATION_SENT,
+    MOVED_OUT,  # noqa: F401
+    ORIENTATION_DECIDED,
+    REFERENT_DESIGNATED,
+    REORIENTATION_DECIDED,
+    REORIENTATION_REQUESTED,
+)
+from parcours.people.event_kinds import DUTIES_START as RIGHTS_AND_DUTIES  # noqa: F401
+from parcours.people.event_kinds import RSA_CLOSURE as RIGHTS_CLOSED  # noqa: F401
 from parcours.people.models import PersonEvent
 
 SOURCE = "orientation"
-
-# Read from the intake (written by the RSA import).
-RIGHTS_AND_DUTIES = "rsa.droits_devoirs"
-RIGHTS_CLOSED = "rsa.cloture"
-MOVED_OUT = "rsa.depart_departement"
-
-# Written here.
-FOLLOWUP_OPENED = "orientation.suivi_ouvert"
-FOLLOWUP_CLOSED = "orientation.suivi_clos"
-INVITATION_SENT = "invitation.envoyee"
-INVITATION_REMINDED = "invitation.relancee"
-INVITATION_EXPIRED = "invitation.expiree"
-CONVOCATION_SENT = "convocation.envoyee"
-APPOINTMENT_BOOKED = "rdv.pris"
-APPOINTMENT_CANCELLED = "rdv.annule"
-APPOINTMENT_HONOURED = "rdv.honore"
-APPOINTMENT_ABSENT = "rdv.absent"
-APPOINTMENT_EXCUSED = "rdv.excuse"
-ORIENTATION_DECIDED = "orientation.decidee"
-REFERENT_DESIGNATED = "referent.designe"
-CONTRACT_SIGNED = "contrat.signe"
-REORIENTATION_REQUESTED = "reorientation.demandee"
-REORIENTATION_DECIDED = "reorientation.decidee"
 
 
 def record(person, kind: str, at: datetime.datetime, **data: Any) -> PersonEvent:

@@ -91,7 +91,33 @@ class FollowUpQuerySet(models.QuerySet):
         return self.pending().filter(due_on__lt=today)
 
     def for_site(self, site):
-        return self.filter(Q(invitations__site=site) | Q(bookings__slot__site=site)).distinct()
+        from parcours.appointments.models import Booking, Invitation
+
+        return self.filter(
+            Exists(Invitation.objects.filter(followup=OuterRef("pk"), site=site))
+            | Exists(Booking.objects.filter(followup=OuterRef("pk"), slot__site=site))
+        )
+
+    def in_agenda_of(self, agent):
+        """Follow-ups with an appointment in `agent`'s own agenda."""
+        from parcours.appointments.models import Booking
+
+        return self.filter(Exists(Booking.objects.filter(followup=OuterRef("pk"), slot__agent=agent)))
+
+    def with_open_alert(self):
+        """Open follow-ups with an unresolved alert (no free slot to offer)."""
+        from parcours.appointments.models import Alert
+
+        return self.open().filter(
+            Exists(Alert.objects.filter(followup=OuterRef("pk"), resolved_at__isnull=True))
+        )
+
+    def with_status(self, now: datetime.datetime | None = None):
+        """Annotate `derived_status` and `status_since` in SQL (see `status.annotate_status`), so
+        that lists filter, sort and paginate on the status in the database."""
+        from parcours.orientation.status import annotate_status
+
+        return annotate_status(self, now)
 
     def for_status_display(self):
         """Prefetch what `status.derive` reads, so a list derives statuses without N+1 queries."""
@@ -143,6 +169,13 @@ class FollowUp(models.Model):
         from parcours.orientation.status import derive
 
         return derive(self)
+
+    @property
+    def derived_status_label(self) -> str:
+        """The label of `derived_status` (annotated by `with_status()`)."""
+        from parcours.orientation.status import Status
+
+        return Status(self.derived_status).label
 
     @property
     def current_decision(self) -> OrientationDecision | None:

@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from parcours.orientation.models import Condition, PreOrientationRule
+from parcours.people import event_kinds
+from parcours.people.event_kinds import FRANCE_TRAVAIL_REGISTRATION
 
-FRANCE_TRAVAIL_REGISTRATION = "france_travail.inscription"
 HOUSING_PRECARIOUS = {
     "hebergement_urgence",
     "sans_domicile_fixe",
@@ -79,7 +80,9 @@ def facts_for(person, on: datetime.date | None = None) -> Facts:
     registration = person_events.filter(kind=FRANCE_TRAVAIL_REGISTRATION).first()
     if registration:
         facts.france_travail_registered_on = timezone.localdate(registration.occurred_at)
-    for event in person_events.filter(kind__in=["rsa.droits_devoirs", "situation.logement"])[:20]:
+    for event in person_events.filter(kind__in=[event_kinds.DUTIES_START, event_kinds.HOUSING_SITUATION])[
+        :20
+    ]:
         data = event.data or {}
         if not facts.housing and data.get("housing"):
             facts.housing = str(data["housing"])

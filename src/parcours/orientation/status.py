@@ -169,3 +169,121 @@ def derive(followup, now: datetime.datetime | None = None) -> FollowUpState:
         status, since = new, at
         steps.append(Step(fact, at, status))
     return FollowUpState(status=status, since=since, steps=steps)
+
+
+# -- the same status, as SQL ---------------------------------------------------------------
+# Lists filter, sort and paginate follow-ups by status in the database: `annotate_status` adds
+# `derived_status` and `status_since`, computed from the same facts as `derive`. Only the facts
+# that can decide the status are read: the latest booking (its last fact: taken, cancelled or
+# attended), the latest invitation or convocation, the latest expiry of an unanswered invitation,
+# the latest decision and the closure. Whichever is latest decides, with the state machine's rules:
+# an expiry counts only if the person was "invité" at that moment, a cancellation gives "invité"
+# while an invitation is still live and "invitation expirée" otherwise. `tests/orientation/
+# test_status_sql.py` checks it against `derive` on every transition.
+_LONG_AGO = datetime.datetime(1900, 1, 1, tzinfo=datetime.UTC)
+
+
+def annotate_status(queryset, now: datetime.datetime | None = None):
+    """`queryset` of follow-ups with `derived_status` (a `Status` value) and `status_since`."""
+    from django.db.models import (
+        Case,
+        CharField,
+        DateTimeField,
+        Exists,
+        F,
+        Max,
+        OuterRef,
+        Q,
+        Subquery,
+        Value,
+        When,
+    )
+    from django.db.models.functions import Cast, Coalesce, Greatest
+
+    from parcours.appointments.models import Booking, Invitation
+    from parcours.orientation.models import OrientationDecision
+
+    now = now or timezone.now()
+    long_ago = Value(_LONG_AGO, output_field=DateTimeField())
+    latest_booking = Booking.objects.filter(followup=OuterRef("pk")).order_by("-booked_at", "-pk")
+    invitations = Invitation.objects.filter(followup=OuterRef("pk"))
+    expiring = invitations.filter(kind="invitation", cancelled_at__isnull=True, expires_at__lte=now).exclude(
+        Exists(Booking.objects.filter(invitation=OuterRef("pk"), booked_at__lt=OuterRef("expires_at")))
+    )
+    queryset = queryset.annotate(
+        _b_at=Subquery(latest_booking.values("booked_at")[:1]),
+        _b_cancelled=Subquery(latest_booking.values("cancelled_at")[:1]),
+        _b_attendance=Subquery(latest_booking.values("attendance")[:1]),
+        _b_held=Subquery(
+            latest_booking.annotate(held=Greatest("slot__starts_at", "booked_at")).values("held")[:1]
+        ),
+        _inv_at=Coalesce(
+            Subquery(invitations.order_by().values("followup").annotate(m=Max("created_at")).values("m")[:1]),
+            long_ago,
+        ),
+        _exp_at=Coalesce(
+            Subquery(expiring.order_by().values("followup").annotate(m=Max("expires_at")).values("m")[:1]),
+            long_ago,
+        ),
+        _decided_at=Subquery(
+            OrientationDecision.objects.filter(followup=OuterRef("pk"))
+            .order_by()
+            .values("followup")
+            .annotate(m=Max("decided_at"))
+            .values("m")[:1]
+        ),
+    )
+    queryset = queryset.annotate(
+        _b_end=Case(
+            When(_b_at__isnull=True, then=long_ago),
+            When(_b_cancelled__isnull=False, then=F("_b_cancelled")),
+            When(~Q(_b_attendance=""), then=F("_b_held")),
+            default=F("_b_at"),
+            output_field=DateTimeField(),
+        ),
+        _live_at_cancel=Exists(
+            Invitation.objects.filter(
+                followup=OuterRef("pk"),
+                kind="invitation",
+                cancelled_at__isnull=True,
+                created_at__lte=OuterRef("_b_cancelled"),
+                expires_at__gt=OuterRef("_b_cancelled"),
+            )
+        ),
+    )
+    booking_status = Case(
+        When(_b_cancelled__isnull=False, _live_at_cancel=True, then=Value(Status.INVITED)),
+        When(_b_cancelled__isnull=False, then=Value(Status.INVITATION_EXPIRED)),
+        *(When(_b_attendance=value, then=Value(_TARGET[fact])) for value, fact in _ATTENDANCE_FACT.items()),
+        default=Value(Status.BOOKED),
+        output_field=CharField(),
+    )
+    booking_latest = Q(_b_at__isnull=False, _b_end__gte=F("_inv_at")) & Q(_b_end__gte=F("_exp_at"))
+    expiry_latest = Q(_exp_at__gt=F("_b_end"), _exp_at__gte=F("_inv_at")) & Q(_exp_at__gt=long_ago)
+    # An expiry after a booking's last fact counts only if that booking left the person "invité"
+    # (cancelled): else the booking's own status stands.
+    expiry_counts = Q(_inv_at__gt=F("_b_end")) | Q(_b_at__isnull=True) | Q(_b_cancelled__isnull=False)
+    invitation_latest = Q(_inv_at__gt=long_ago)
+    opened = Cast("rights_opened_on", DateTimeField())
+    return queryset.annotate(
+        derived_status=Case(
+            When(closed_at__isnull=False, then=Value(Status.CLOSED)),
+            When(_decided_at__isnull=False, then=Value(Status.ORIENTED)),
+            When(booking_latest, then=booking_status),
+            When(expiry_latest & expiry_counts, then=Value(Status.INVITATION_EXPIRED)),
+            When(expiry_latest, then=booking_status),
+            When(invitation_latest, then=Value(Status.INVITED)),
+            default=Value(Status.TO_INVITE),
+            output_field=CharField(),
+        ),
+        status_since=Case(
+            When(closed_at__isnull=False, then=F("closed_at")),
+            When(_decided_at__isnull=False, then=F("_decided_at")),
+            When(booking_latest, then=F("_b_end")),
+            When(expiry_latest & expiry_counts, then=F("_exp_at")),
+            When(expiry_latest, then=F("_b_end")),
+            When(invitation_latest, then=F("_inv_at")),
+            default=opened,
+            output_field=DateTimeField(),
+        ),
+    )

@@ -5,6 +5,7 @@ Every person-related page goes through `parcours.core.access` (the one permissio
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -15,9 +16,18 @@ from parcours.appointments.booking import record_attendance
 from parcours.appointments.models import Booking
 from parcours.core import audit
 from parcours.core.access import get_person_for, visible_persons
+from parcours.core.listings import Column, Listing
 from parcours.orientation import decisions, forms
 from parcours.orientation.followups import open_followup
-from parcours.orientation.models import Contract, FollowUp, OrientationDecision, ReorientationRequest
+from parcours.orientation.models import (
+    Contract,
+    FollowUp,
+    Organism,
+    OrientationDecision,
+    OrientationKind,
+    ReorientationRequest,
+)
+from parcours.orientation.next_steps import actions_for
 from parcours.orientation.rules import propose
 from parcours.orientation.status import Status
 from parcours.people.models import Follow
@@ -29,6 +39,20 @@ WORKLISTS = {
     "absents": "Absents",
     "expirees": "Invitation expirée",
     "sans_creneau": "Sans créneau libre",
+    "tous": "Tous les suivis ouverts",
+}
+
+WORKLIST_COLUMNS = {
+    "personne": Column(
+        "Personne", lambda f: f.person.full_name, ("person__last_name", "person__first_names")
+    ),
+    "commune": Column(
+        "Commune", lambda f: f.person.commune.name if f.person.commune else "", ("person__commune__name",)
+    ),
+    "droits": Column("Ouverture des droits", lambda f: f.rights_opened_on, ("rights_opened_on",)),
+    "echeance": Column("Échéance", lambda f: f.due_on, ("due_on",)),
+    "statut": Column("Statut", lambda f: f.derived_status_label, ("derived_status",)),
+    "depuis": Column("Depuis le", lambda f: f.status_since, ("status_since",)),
 }
 
 
@@ -36,44 +60,62 @@ def _visible_followups(agent):
     return FollowUp.objects.filter(person__in=visible_persons(agent))
 
 
+def _worklist(followups, current: str):
+    """The follow-ups of one worklist, with their status annotated (all in SQL)."""
+    followups = followups.with_status()
+    if current == "echeance":
+        return followups.due_within(7)
+    if current == "retard":
+        return followups.overdue()
+    if current == "sans_creneau":
+        return followups.with_open_alert()
+    if current == "absents":
+        return followups.pending().filter(derived_status=Status.ABSENT)
+    if current == "expirees":
+        return followups.pending().filter(derived_status=Status.INVITATION_EXPIRED)
+    return followups.open()
+
+
 @agent_may("may_use_worklists")
 def worklist(request):
-    """Worklists of the agent's territory, optionally of one site."""
+    """Worklists of the agent's territory (optionally of one site, one status): sorted, paginated,
+    exported in the database."""
     current = request.GET.get("liste", "echeance")
     if current not in WORKLISTS:
         current = "echeance"
     followups = _visible_followups(request.user)
     mine = request.GET.get("agent") == "moi"
     if mine:  # the follow-ups whose appointments are in the agent's own agenda
-        followups = followups.filter(bookings__slot__agent=request.user).distinct()
+        followups = followups.in_agenda_of(request.user)
     site = None
     if request.GET.get("site", "").isdigit():
         site = get_object_or_404(Site, pk=request.GET["site"])
         followups = followups.for_site(site)
-    if current == "echeance":
-        rows = list(followups.due_within(7).for_status_display()[:200])
-    elif current == "retard":
-        rows = list(followups.overdue().for_status_display()[:200])
-    elif current == "sans_creneau":
-        rows = list(followups.open().filter(alerts__resolved_at__isnull=True).for_status_display()[:200])
-    else:
-        wanted = Status.ABSENT if current == "absents" else Status.INVITATION_EXPIRED
-        rows = [f for f in followups.pending().for_status_display()[:1000] if f.pathway.status == wanted][
-            :200
-        ]
-    sites = Site.objects.filter(opening_hours__isnull=False).distinct()
-    audit.record_shown(request.user, [row.person_id for row in rows], request=request, worklist=current)
+    followups = _worklist(followups, current).select_related("person__commune")
+    status = request.GET.get("statut", "")
+    if status in Status.values:
+        followups = followups.filter(derived_status=status)
+    listing = Listing(
+        request, followups, WORKLIST_COLUMNS, default_sort="echeance", name=f"orientation-{current}"
+    )
+    if listing.export_format:
+        return listing.export()
+    page = listing.page
+    audit.record_shown(request.user, [row.person_id for row in page], request=request, worklist=current)
     return render(
         request,
         "orientation/worklist.html",
         {
             "title": "Orientation",
-            "rows": rows,
+            "page_obj": page,
+            "listing": listing,
             "current": current,
             "worklists": WORKLISTS,
             "site": site,
-            "sites": sites,
+            "sites": Site.objects.filter(opening_hours__isnull=False).distinct(),
             "mine": mine,
+            "statuses": Status.choices,
+            "status": status,
             "today": timezone.localdate(),
         },
     )
@@ -81,25 +123,42 @@ def worklist(request):
 
 @agent_may("is_professional")
 def followup_detail(request, followup_id: int):
+    """Where the person stands, and only the actions this agent may take next."""
     followup = get_object_or_404(FollowUp, pk=followup_id)
     person = get_person_for(request.user, followup.person_id, request=request)
     followup = FollowUp.objects.for_status_display().get(pk=followup.pk)
-    proposal = propose(person, followup.departement)
-    bookings = followup.bookings.select_related("slot__site", "slot__agent").order_by("-booked_at")
+    state = followup.pathway
+    bookings = list(followup.bookings.select_related("slot__site", "slot__agent").order_by("-booked_at"))
+    decisions_ = list(OrientationDecision.objects.filter(person=person).select_related("decided_by"))
+    referents = list(
+        Follow.objects.filter(person=person, kind="referent").select_related("agent").order_by("-started_on")
+    )
+    contracts = list(Contract.objects.filter(person=person).select_related("referent"))
+    reorientations = list(ReorientationRequest.objects.filter(person=person))
+    actions = actions_for(
+        request.user,
+        followup,
+        state.status,
+        bookings=bookings,
+        decided=bool(decisions_),
+        has_referent=any(f.ended_on is None for f in referents),
+        has_contract=bool(contracts),
+        pending=any(r.decided_at is None for r in reorientations),
+    )
+    proposal = propose(person, followup.departement) if actions.decide else None
     context = {
         "title": f"Orientation — {person.full_name}",
         "person": person,
         "followup": followup,
-        "state": followup.pathway,
+        "state": state,
+        "actions": actions,
         "proposal": proposal,
         "bookings": bookings,
         "invitations": followup.invitations.prefetch_related("messages").order_by("-created_at"),
-        "decisions": OrientationDecision.objects.filter(person=person).select_related("decided_by"),
-        "referents": Follow.objects.filter(person=person, kind="referent")
-        .select_related("agent")
-        .order_by("-started_on"),
-        "contracts": Contract.objects.filter(person=person).select_related("referent"),
-        "reorientations": ReorientationRequest.objects.filter(person=person),
+        "decisions": decisions_,
+        "referents": referents,
+        "contracts": contracts,
+        "reorientations": reorientations,
         "decision_form": forms.DecisionForm(
             initial={"kind": proposal.orientation, "organism": proposal.rule.organism} if proposal else None
         ),
@@ -107,7 +166,6 @@ def followup_detail(request, followup_id: int):
         "referent_form": forms.ReferentForm(),
         "contract_form": forms.ContractForm(),
         "reorientation_form": forms.ReorientationRequestForm(),
-        "can_decide": request.user.may_decide_orientation,
     }
     return render(request, "orientation/followup.html", context)
 
@@ -240,20 +298,41 @@ def reorientation_request(request, person_id: int):
     return _back(person)
 
 
+REORIENTATION_COLUMNS = {
+    "personne": Column(
+        "Personne", lambda r: r.person.full_name, ("person__last_name", "person__first_names")
+    ),
+    "demandee": Column("Demandée le", lambda r: r.requested_at, ("requested_at",)),
+    "par": Column("Par", lambda r: str(r.requested_by or ""), ("requested_by__last_name",)),
+    "orientation": Column(
+        "Orientation demandée", lambda r: r.get_requested_kind_display(), ("requested_kind",)
+    ),
+    "actuelle": Column(
+        "Orientation actuelle",
+        lambda r: r.current_decision.get_kind_display() if r.current_decision else "",
+        ("current_decision__kind",),
+    ),
+    "motif": Column("Motif", lambda r: r.reason),
+}
+
+
 @agent_may("may_decide_orientation")
 def reorientations(request):
+    """The queue of pending reorientation requests of the agent's territory."""
     pending = (
         ReorientationRequest.objects.pending()
         .filter(person__in=visible_persons(request.user))
         .select_related("person", "requested_by", "current_decision")
     )
-    pending = list(pending)
-    audit.record_shown(request.user, [r.person_id for r in pending], request=request)
-    return render(
-        request,
-        "orientation/reorientations.html",
-        {"title": "Demandes de réorientation", "pending": pending, "form": forms.ReorientationDecisionForm()},
-    )
+    listing = Listing(request, pending, REORIENTATION_COLUMNS, default_sort="demandee", name="reorientations")
+    if listing.export_format:
+        return listing.export()
+    page = listing.page
+    for item in page:
+        item.form = forms.ReorientationDecisionForm(prefix=f"answer-{item.pk}")
+    audit.record_shown(request.user, [r.person_id for r in page], request=request)
+    context = {"title": "Demandes de réorientation", "page_obj": page, "listing": listing}
+    return render(request, "orientation/reorientations.html", context)
 
 
 @agent_may("may_decide_orientation")
@@ -261,7 +340,7 @@ def reorientations(request):
 def reorientation_decide(request, request_id: int):
     found = get_object_or_404(ReorientationRequest, pk=request_id)
     get_person_for(request.user, found.person_id, request=request, audit_read=False)
-    form = forms.ReorientationDecisionForm(request.POST)
+    form = forms.ReorientationDecisionForm(request.POST, prefix=f"answer-{found.pk}")
     if form.is_valid():
         try:
             decisions.decide_reorientation(
@@ -277,20 +356,52 @@ def reorientation_decide(request, request_id: int):
     return redirect("orientation:reorientations")
 
 
+def _orientation_label(follow) -> str:
+    if not follow.latest_orientation:
+        return ""
+    return f"{OrientationKind(follow.latest_orientation).label} — {Organism(follow.latest_organism).label}"
+
+
+CASELOAD_COLUMNS = {
+    "personne": Column(
+        "Personne", lambda f: f.person.full_name, ("person__last_name", "person__first_names")
+    ),
+    "commune": Column(
+        "Commune", lambda f: f.person.commune.name if f.person.commune else "", ("person__commune__name",)
+    ),
+    "depuis": Column("Suivi depuis", lambda f: f.started_on, ("started_on",)),
+    "orientation": Column(
+        "Orientation", lambda f: _orientation_label(f), ("latest_orientation", "latest_organism")
+    ),
+}
+
+
 @agent_may("may_hold_caseload")
 def caseload(request):
-    """The référent's caseload: the persons they follow as référent today."""
+    """The agent's caseload: the persons they follow today (as référent, coach…), as counted on
+    the home page."""
+    latest = OrientationDecision.objects.filter(person=OuterRef("person_id")).order_by("-decided_at", "-pk")
     follows = (
-        Follow.objects.active()
-        .filter(agent=request.user, kind="referent", person__in=visible_persons(request.user))
+        Follow.objects.caseload_of(request.user)
+        .filter(person__in=visible_persons(request.user))
         .select_related("person__commune")
-        .order_by("person__last_name")
+        .annotate(
+            latest_orientation=Subquery(latest.values("kind")[:1]),
+            latest_organism=Subquery(latest.values("organism")[:1]),
+            latest_followup=Subquery(
+                FollowUp.objects.filter(person=OuterRef("person_id")).order_by("-opened_at").values("pk")[:1]
+            ),
+        )
     )
-    latest = {}
-    for decision in OrientationDecision.objects.filter(person__in=[f.person_id for f in follows]).order_by(
-        "decided_at"
-    ):
-        latest[decision.person_id] = decision
-    rows = [{"follow": f, "person": f.person, "decision": latest.get(f.person_id)} for f in follows]
-    audit.record_shown(request.user, [row["person"].pk for row in rows], request=request)
-    return render(request, "orientation/caseload.html", {"title": "Mon portefeuille", "rows": rows})
+    listing = Listing(request, follows, CASELOAD_COLUMNS, default_sort="personne", name="portefeuille")
+    if listing.export_format:
+        return listing.export()
+    page = listing.page
+    for follow in page:
+        follow.orientation_label = _orientation_label(follow)
+    audit.record_shown(request.user, [f.person_id for f in page], request=request)
+    return render(
+        request,
+        "orientation/caseload.html",
+        {"title": "Mon portefeuille", "page_obj": page, "listing": listing},
+    )

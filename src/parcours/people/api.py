@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.utils import translation
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -78,7 +78,16 @@ class SearchFilters(Schema):
     date_naissance: datetime.date | None = None
 
 
-class AuditedSearchPagination(PageNumberPagination):
+class BoundedPagination(PageNumberPagination):
+    """ninja's page-number pagination, its page number bounded: past the bound the database's
+    OFFSET overflows (a server error); the API answers 422 instead."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int | None = Field(None, ge=1)
+
+
+class AuditedSearchPagination(BoundedPagination):
     """Page-number pagination that records the search in the audit trail.
 
     Only the number of matches is recorded, never the text searched (it is often a
@@ -163,7 +172,7 @@ def person_detail(request, person_id: int):
     summary="Événements du parcours d'une personne",
     description="Les faits datés du parcours (droits, invitations, orientation…), du plus récent au plus ancien.",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(BoundedPagination, page_size=50)
 def person_events(request, person_id: int):
     person = get_person_for(request.auth, person_id, request=request)
     return PersonEvent.objects.filter(person=person).order_by("-occurred_at", "-id")

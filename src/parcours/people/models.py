@@ -117,6 +117,14 @@ class Person(models.Model):
         on_delete=models.PROTECT,
         related_name="persons",
     )
+    # The CNAF flux may carry an address in another département (a person who is moving): the
+    # address is kept with its INSEE code, `commune` stays the last one known in the département.
+    address_insee_code = models.CharField(
+        "code INSEE de l'adresse", max_length=5, blank=True, db_default="", default=""
+    )
+    address_outside_departement = models.BooleanField(
+        "adresse hors département", db_default=False, default=False
+    )
     # Searched with LIKE '%word%', which no B-tree index serves (PostgreSQL has a trigram index).
     search_names = models.CharField(max_length=500, editable=False, default="")
     created_at = models.DateTimeField("créée le", auto_now_add=True)
@@ -145,6 +153,16 @@ class Person(models.Model):
     @property
     def unit(self):
         return self.commune.unit if self.commune_id else None
+
+    @property
+    def address_town(self) -> str:
+        """The town of the address: outside the département, the commune of its INSEE code in the
+        national reference (the `commune` kept is the last one in the département)."""
+        if self.address_outside_departement:
+            from parcours.territory.reference import commune_name
+
+            return commune_name(self.address_insee_code) or self.address_insee_code
+        return self.commune.name if self.commune_id else ""
 
     def clean(self) -> None:
         self.nir = clean_nir(self.nir)
@@ -230,6 +248,11 @@ class FollowQuerySet(models.QuerySet):
     def active(self, on: datetime.date | None = None):
         on = on or timezone.localdate()
         return self.filter(Q(started_on__lte=on), Q(ended_on__isnull=True) | Q(ended_on__gt=on))
+
+    def caseload_of(self, agent):
+        """The agent's caseload: their active follows of every kind (référent, coach…). The home
+        page counts it and "Mon portefeuille" lists it: one definition, the same figure."""
+        return self.active().filter(agent=agent)
 
 
 class Follow(models.Model):

@@ -35,6 +35,7 @@ from parcours.people.models import Household, HouseholdMember, Person, PersonEve
 from parcours.rsa import cnaf
 from parcours.rsa.flux_reader import FluxReader
 from parcours.rsa.models import CLOSED_STATES, OPEN_STATES, SUSPENDED_STATES, RightState, RsaRight
+from parcours.territory import reference
 from parcours.territory.models import Commune
 
 SOURCE = "cnaf"
@@ -69,6 +70,8 @@ PERSON_FIELDS = [
     "address_complement",
     "postal_code",
     "commune_id",
+    "address_insee_code",
+    "address_outside_departement",
 ]
 PERSON_INSERT_COLUMNS = [
     *PERSON_FIELDS,
@@ -78,7 +81,11 @@ PERSON_INSERT_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-PERSON_DEFAULTS = dict.fromkeys(PERSON_INSERT_COLUMNS, "") | {"commune_id": None, "birth_date": None}
+PERSON_DEFAULTS = dict.fromkeys(PERSON_INSERT_COLUMNS, "") | {
+    "commune_id": None,
+    "birth_date": None,
+    "address_outside_departement": False,
+}
 RIGHT_FIELDS = [
     "organism_number",
     "request_number",
@@ -194,6 +201,9 @@ class CnafFluxSource:
         self.flux_type = ""
         self.reference_date: datetime.date | None = None
         self.communes: dict[str, int] = {}
+        # Every INSEE code of France (shipped reference, in memory): an address outside the
+        # département is imported and flagged, only a code that exists nowhere is quarantined.
+        self.national_codes: frozenset[str] = frozenset()
 
     def prepare(self) -> int:
         """Start reading the file in a second process; wait for its header only. The count
@@ -206,6 +216,7 @@ class CnafFluxSource:
         self.flux_type = fields["flux_type"]
         self.reference_date = datetime.date.fromisoformat(fields["reference_date"])
         self.communes = dict(Commune.objects.values_list("insee_code", "id"))
+        self.national_codes = reference.national_codes()
         if connection.vendor == "sqlite":
             # Fewer WAL checkpoints (each one syncs) while chunks of thousands of rows are written,
             # and a larger page cache (16 MB: the import's memory stays the same whatever the file's size).
@@ -325,10 +336,10 @@ class ChunkApplier:
                     f"{p['nir_problem']}. Le dossier est mis en quarantaine."
                 )
         code = d["address"].get("insee_code")
-        if code and code not in self.source.communes:
+        if code and code not in self.source.communes and code not in self.source.national_codes:
             return (
-                f"Commune inconnue : le code INSEE « {code} » (élément NUMCOM) n'est pas dans le "
-                "référentiel des communes. Le dossier est mis en quarantaine."
+                f"Commune inconnue : le code INSEE « {code} » (élément NUMCOM) n'existe dans aucun "
+                "département du référentiel national des communes. Le dossier est mis en quarantaine."
             )
         if d["state"] not in STATES:
             return f"État du dossier « {d['state']} » inconnu (élément ETATDOSRSA)."
@@ -446,11 +457,15 @@ class ChunkApplier:
             "france_travail_id": p["france_travail_id"],
         }
         if address.get("insee_code"):
+            # Outside the département commune_id is None: a known person keeps their last commune
+            # of the département (the agents who follow them still see them), flagged.
             values.update(
                 address=address["street"][:250],
                 address_complement=address["complement"][:250],
                 postal_code=address["postal_code"][:5],
                 commune_id=commune_id,
+                address_insee_code=address["insee_code"][:5],
+                address_outside_departement=commune_id is None,
             )
         if match.is_certain:
             person = match.person

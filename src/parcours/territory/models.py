@@ -213,6 +213,16 @@ class Site(models.Model):
     def point(self) -> tuple[float, float]:
         return (self.latitude, self.longitude)
 
+    @property
+    def full_address(self) -> str:
+        """The address with its town written once: the shipped addresses already end with
+        "<postal code> <town>", an address typed by hand may not."""
+        town = self.commune.name
+        if town.casefold() in self.address.casefold():
+            return self.address
+        postal_code = self.commune.postal_codes.split()[0] if self.commune.postal_codes else ""
+        return f"{self.address}, {postal_code} {town}".replace(",  ", ", ")
+
     def distance_from(self, commune: Commune) -> float:
         """Distance in km, as the crow flies, from the commune's point to the site."""
         return distance_km(commune.point, self.point)

@@ -110,6 +110,35 @@ def _all_communes() -> dict[str, tuple[CommuneRef, ...]]:
     return {code: tuple(rows) for code, rows in by_departement.items()}
 
 
+@cache
+def _national_names() -> dict[str, str]:
+    """Name by INSEE code (current and former codes), read without building every CommuneRef:
+    the CNAF import asks for it on each run."""
+    names = {}
+    with gzip.open(DATA_DIR / "communes.csv.gz", "rt", encoding="utf-8", newline="") as text:
+        reader = csv.reader(text)
+        header = next(reader)
+        code_at, name_at, former_at = (header.index(k) for k in ("insee_code", "name", "former_codes"))
+        for row in reader:
+            for former in row[former_at].split():
+                names.setdefault(former, row[name_at])
+            names[row[code_at]] = row[name_at]
+    return names
+
+
+@cache
+def national_codes() -> frozenset[str]:
+    """Every INSEE code the shipped national reference knows: current communes, arrondissements
+    municipaux and the former codes of merged communes. Whether a code exists anywhere in France."""
+    return frozenset(_national_names())
+
+
+def commune_name(insee_code: str) -> str:
+    """The name of the commune with this INSEE code anywhere in France ("" when unknown); a former
+    code gives the name of the commune it merged into."""
+    return _national_names().get(insee_code, "")
+
+
 def communes(departement_code: str) -> tuple[CommuneRef, ...]:
     """The communes of a département, sorted by INSEE code. Paris, Lyon and Marseille appear as
     their arrondissements municipaux."""

@@ -1,9 +1,10 @@
 """Template filters of Parcours's pages."""
 
-from functools import lru_cache
 from types import SimpleNamespace
 
 from django import template
+
+from parcours.people import event_kinds
 
 register = template.Library()
 
@@ -37,16 +38,19 @@ def pagination(context, page_obj, **params):
     return {"request": request, "page_obj": page_obj}
 
 
-@lru_cache(maxsize=1)
-def _event_labels() -> dict[str, str]:
-    # The writers' own labels (the intake's are written for agents) over the indicators' vocabulary.
-    from parcours.indicators.events import KINDS
-    from parcours.rsa.importer import EVENT_KINDS
-
-    return {**{kind.code: kind.label for kind in KINDS}, **EVENT_KINDS}
+@register.filter
+def event_label(kind: str) -> str:
+    """The French label of a pathway event kind (`rsa.cloture` → « Clôture du droit au RSA »)."""
+    return event_kinds.label(kind)
 
 
 @register.filter
-def event_label(kind: str) -> str:
-    """The French label of a pathway event kind (`rsa.cloture` → « Clôture du droit… »)."""
-    return _event_labels().get(kind, kind)
+def event_details(event) -> str:
+    """What a pathway event's data says, in French (dates dd/mm/yyyy, orientation labels)."""
+    return event_kinds.details(event.kind, event.data)
+
+
+@register.filter
+def event_source(source: str) -> str:
+    """The French name of an event's source (`cnaf` → « Flux CNAF »)."""
+    return event_kinds.source_label(source)

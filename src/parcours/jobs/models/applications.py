@@ -60,17 +60,19 @@ TRANSITIONS = {
         Transition(
             "send", "Envoyer la candidature", frozenset({ApplicationState.ACCEPTED}), ApplicationState.SENT
         ),
+        # The employer's positive answers: meet the candidate (as soon as proposed, the agent
+        # then tells the person), and hire once the person agreed or was interviewed.
         Transition(
             "interview",
             "Fixer un entretien",
-            frozenset({ApplicationState.SENT}),
+            frozenset({ApplicationState.PROPOSED, ApplicationState.ACCEPTED, ApplicationState.SENT}),
             ApplicationState.INTERVIEW,
             by_employer=True,
         ),
         Transition(
             "hire",
             "Recruter",
-            frozenset({ApplicationState.SENT, ApplicationState.INTERVIEW}),
+            frozenset({ApplicationState.ACCEPTED, ApplicationState.SENT, ApplicationState.INTERVIEW}),
             ApplicationState.HIRED,
             by_employer=True,
         ),
@@ -123,6 +125,7 @@ class Application(models.Model):
     proposed_at = models.DateTimeField("proposée le", null=True, blank=True, db_index=True)
     agreed_at = models.DateTimeField("accord de la personne le", null=True, blank=True)
     score = models.IntegerField("score au moment de la présélection", null=True, blank=True)
+    interview_at = models.DateTimeField("entretien le", null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 
@@ -153,11 +156,21 @@ class Application(models.Model):
 
     @transaction.atomic
     def apply(
-        self, name: str, actor, *, note: str = "", as_employer: bool = False, now=None
+        self,
+        name: str,
+        actor,
+        *,
+        note: str = "",
+        as_employer: bool = False,
+        now=None,
+        interview_at: datetime.datetime | None = None,
+        placement: "Placement | None" = None,
     ) -> "ApplicationEvent":
         """Apply the transition `name`, checked against the state machine, and log it.
 
-        Raises ValidationError with a message for the user when the transition is not allowed.
+        *interview* records `interview_at` when given; *hire* saves `placement` (an unsaved
+        `Placement` holding the job's terms), which schedules its follow-ups. Raises
+        ValidationError with a message for the user when the transition is not allowed.
         """
         transition = TRANSITIONS.get(name)
         if transition is None:
@@ -183,9 +196,15 @@ class Application(models.Model):
             self.proposed_at = now
         if name == "accept":
             self.agreed_at = now
+        if name == "interview" and interview_at is not None:
+            self.interview_at = interview_at
         source = self.state
         self.state = transition.target
         self.save()
+        if name == "hire" and placement is not None:
+            placement.application = self
+            placement.recorded_by = actor
+            placement.save()
         return ApplicationEvent.objects.create(
             application=self,
             transition=name,

@@ -4,9 +4,11 @@ Exit codes: 0 imported (possibly with quarantined dossiers), 2 a file was reject
 (nothing changed for that file), 1 internal error."""
 
 from django.core.management.base import BaseCommand
+from django_q.tasks import async_task
 
 from parcours.imports import commands
 from parcours.imports.runner import run_import
+from parcours.orientation.followups import open_followups_after_import
 from parcours.rsa.importer import CnafFluxSource
 
 
@@ -25,13 +27,19 @@ class Command(BaseCommand):
         reports = []
         for path in options["files"]:
             source = CnafFluxSource(path, departement=options.get("departement"))
-            reports.append(
-                run_import(
-                    source,
-                    path,
-                    dry_run=options["dry_run"],
-                    with_records="all" if options["json"] else "quarantined",
-                )
+            report = run_import(
+                source,
+                path,
+                dry_run=options["dry_run"],
+                with_records="all" if options["json"] else "quarantined",
             )
+            # The importer writes its events in bulk: the follow-ups they open are opened by the
+            # task queue right after (orientation/followups.py), as after a web import, so that the
+            # import itself stays as fast as the reading of the file.
+            if report.batch_id and not options["dry_run"]:
+                async_task(
+                    open_followups_after_import, report.batch_id, task_name=f"suivis-import-{report.batch_id}"
+                )
+            reports.append(report)
         commands.output(self, reports, as_json=options["json"])
         commands.finish(reports)

@@ -1,0 +1,83 @@
+"""The periodic schedules of the task queue (django-q2), created without anyone running a command.
+
+`ensure_schedules()` runs after every `migrate` (post_migrate, see core/apps.py): it creates or
+updates, by name, one daily `django_q.Schedule` per entry of `DAILY_TASKS`, at the local time
+(Europe/Paris) given by settings.PARCOURS_SCHEDULE_TIMES. The cluster (`parcours qcluster`)
+runs them. A later daily job is one more line in `DAILY_TASKS` and one more time in settings.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils import timezone
+
+
+@dataclass(frozen=True)
+class DailyTask:
+    name: str  # the Schedule's name, unique
+    func: str  # dotted path of the function the cluster calls
+    time_setting: str  # key of settings.PARCOURS_SCHEDULE_TIMES
+
+
+DAILY_TASKS = [
+    DailyTask("Créneaux des semaines à venir", "parcours.appointments.tasks.generate_slots_ahead", "slots"),
+    DailyTask(
+        "Orientation : suivis, invitations, relances, convocations",
+        "parcours.orientation.tasks.run_daily_pipeline",
+        "orientation",
+    ),
+    DailyTask("Expiration des offres d'emploi", "parcours.jobs.expiry.expire_offers", "offers"),
+    DailyTask(
+        "Suppression des fichiers personnels échus",
+        "parcours.core.retention.purge_personal_files",
+        "retention",
+    ),
+]
+
+
+def next_run_at(hh_mm: str, now: datetime.datetime | None = None) -> datetime.datetime:
+    """The next local time `hh_mm` ("06:30") after `now`, as an aware datetime."""
+    now = timezone.localtime(now)
+    hour, minute = (int(part) for part in hh_mm.split(":"))
+    candidate = timezone.make_aware(datetime.datetime.combine(now.date(), datetime.time(hour, minute)))
+    if candidate <= now:
+        candidate = timezone.make_aware(
+            datetime.datetime.combine(now.date() + datetime.timedelta(days=1), datetime.time(hour, minute))
+        )
+    return candidate
+
+
+def ensure_schedules() -> int:
+    """Create or update the daily schedules (idempotent); returns how many exist."""
+    from django_q.models import Schedule
+
+    times = settings.PARCOURS_SCHEDULE_TIMES
+    for task in DAILY_TASKS:
+        hh_mm = times[task.time_setting]
+        schedule = Schedule.objects.filter(name=task.name).first()
+        if schedule is not None and schedule.func == task.func and _time_of(schedule) == hh_mm:
+            continue  # unchanged: its next run stays as the cluster set it
+        Schedule.objects.update_or_create(
+            name=task.name,
+            defaults={
+                "func": task.func,
+                "schedule_type": Schedule.DAILY,
+                "repeats": -1,
+                "next_run": next_run_at(hh_mm),
+            },
+        )
+    return len(DAILY_TASKS)
+
+
+def _time_of(schedule) -> str:
+    return timezone.localtime(schedule.next_run).strftime("%H:%M") if schedule.next_run else ""
+
+
+def ensure_schedules_after_migrate(sender, app_config=None, using="default", **kwargs) -> None:
+    """post_migrate receiver: once the queue's tables exist, ensure the schedules."""
+    if getattr(app_config, "label", None) != "django_q" or using != "default":
+        return
+    ensure_schedules()
