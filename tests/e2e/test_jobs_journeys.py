@@ -21,7 +21,7 @@ from parcours.jobs.models import (
 )
 from parcours.jobs.rome import load_reference
 from tests.accounts.factories import AgentFactory
-from tests.e2e.test_journeys import log_in, territory  # noqa: F401 (a fixture)
+from tests.e2e.test_journeys import log_in
 from tests.jobs.factories import AIDE_A_DOMICILE, ExperienceFactory, ProfileFactory, employer_account
 from tests.people.factories import PersonFactory
 

@@ -11,27 +11,10 @@ from parcours.people.models import Person
 from parcours.people.nir import nir_with_key
 from tests.accounts.factories import AgentFactory
 from tests.people.factories import PersonFactory
-from tests.territory.factories import CommuneFactory, DepartementFactory, UnitFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "motdepasse-de-test-123"
-
-
-@pytest.fixture
-def territory():
-    departement = DepartementFactory(code="59", name="Nord")
-    lille = UnitFactory(departement=departement, code="LIL", name="Direction territoriale de Lille")
-    flandre = UnitFactory(departement=departement, code="FLA", name="Direction territoriale des Flandres")
-    return {
-        "lille": lille,
-        "commune_lille": CommuneFactory(
-            departement=departement, unit=lille, name="Lille", insee_code="59350", postal_codes="59000 59800"
-        ),
-        "commune_flandre": CommuneFactory(
-            departement=departement, unit=flandre, name="Dunkerque", insee_code="59183", postal_codes="59140"
-        ),
-    }
 
 
 @pytest.fixture

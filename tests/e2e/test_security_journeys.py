@@ -10,7 +10,7 @@ from parcours.core.models import AuditAction, AuditEvent
 from parcours.imports.models import ImportRecord
 from parcours.people.models import Person
 from tests.accounts.factories import AgentFactory
-from tests.e2e.test_journeys import PASSWORD, log_in, territory  # noqa: F401 (fixture)
+from tests.e2e.test_journeys import PASSWORD, log_in
 from tests.jobs.factories import EmployerFactory, employer_account
 from tests.people.factories import PersonFactory
 
