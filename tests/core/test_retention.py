@@ -116,4 +116,4 @@ def test_purge_files_command_reports_in_french(var_dir, capsys):
     now = timezone.now()
     _file(var_dir / "imports" / "old.csv", 400, now)
     call_command("purge_files")
-    assert "1 fichier(s) d'import" in capsys.readouterr().out
+    assert "1 fichier d'import" in capsys.readouterr().out

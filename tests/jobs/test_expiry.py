@@ -47,4 +47,4 @@ def test_refresh_restarts_the_delay(db):
 def test_command(db, capsys):
     OfferFactory(refreshed_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC))
     call_command("expire_offers")
-    assert "1 offre(s) expirée(s)" in capsys.readouterr().out
+    assert "1 offre expirée" in capsys.readouterr().out

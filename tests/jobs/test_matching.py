@@ -61,7 +61,7 @@ def test_score_is_the_sum_of_its_lines(admin, here):
     displays = [line.display for line in match.lines]
     assert "Permis B exigé : non détenu : −15" in displays
     assert "Niveau requis Baccalauréat (niveau 4) : non atteint : −10" in displays
-    assert "Langues exigées : 1 non parlée(s) : −5" in displays
+    assert "Langues exigées : 1 non parlée : −5" in displays
 
 
 def test_distance_against_the_radius(admin, departement):
@@ -96,10 +96,10 @@ def test_hours_constraints_availability_and_rotation(admin, here):
     assert "35 h/semaine au-delà de la limite de 24 h (garde, temps de travail) : −20" in [
         line.display for line in by_id[childcare.pk].lines
     ]
-    assert "Disponible 60 jour(s) après le début du poste : −10" in [
+    assert "Disponible 60 jours après le début du poste : −10" in [
         line.display for line in by_id[late.pk].lines
     ]
-    assert "Dernière proposition il y a 0 jour(s) : +0" in [line.display for line in by_id[recently.pk].lines]
+    assert "Dernière proposition il y a 0 jour : +0" in [line.display for line in by_id[recently.pk].lines]
     assert by_id[fits.pk].score - by_id[recently.pk].score == 10
     assert list(by_id)[0] == fits.pk
 
@@ -111,7 +111,7 @@ def test_experience_counts_as_a_rome_match(admin, here):
     assert match.profile_id == experienced.pk
     assert [line.display for line in match.lines[:2]] == [
         "Même code ROME (K1304) : +30",
-        "3 an(s) d'expérience sur ce métier (K1304) : +6",
+        "3 ans d'expérience sur ce métier (K1304) : +6",
     ]
 
 

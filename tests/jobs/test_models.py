@@ -42,7 +42,7 @@ def test_rome_reference_is_loaded_and_reload_is_idempotent(db, capsys):
     assert RomeCode.objects.count() == 532
     assert RomeAppellation.objects.count() == 11061
     call_command("load_rome")
-    assert "0 code(s) créé(s), 0 mis à jour ; 0 appellation(s) créée(s)" in capsys.readouterr().out
+    assert "codes créés : 0, mis à jour : 0 ; appellations créées : 0" in capsys.readouterr().out
     assert RomeAppellation.objects.count() == 11061
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from parcours.core.french import plural
 from parcours.imports.runner import EXIT_INTERNAL_ERROR, EXIT_OK, EXIT_REJECTED, ImportReport
 
 STATUS_LABELS = {
@@ -32,7 +33,7 @@ def output(command, reports: list[ImportReport], *, as_json: bool) -> None:
         return
     for report in reports:
         counts = ", ".join(f"{report.counts.get(k, 0)} {label}" for k, label in STATUS_LABELS.items())
-        line = f"{report.file_name} : {report.status} — {report.total} enregistrement(s) : {counts}"
+        line = f"{report.file_name} : {report.status} — {plural(report.total, 'enregistrement')} : {counts}"
         if report.exit_code == EXIT_OK:
             command.stdout.write(line)
         else:

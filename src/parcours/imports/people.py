@@ -342,7 +342,11 @@ def clean_row(cells: list, columns: dict[str, int], communes: CommuneFinder) -> 
         if not values.get(name) and not (name == "birth_date" and raw_date not in (None, ""))
     ]
     if missing:
-        problems.insert(0, "champ(s) obligatoire(s) vide(s) : " + ", ".join(missing))
+        problems.insert(
+            0,
+            ("champ obligatoire vide : " if len(missing) == 1 else "champs obligatoires vides : ")
+            + ", ".join(missing),
+        )
     born = values["birth_date"]
     if born and len(nir) >= 5 and nir[1:3].isdigit() and nir[1:3] != f"{born:%y}":
         problems.append("l'année de naissance du NIR ne correspond pas à la date de naissance")

@@ -43,5 +43,5 @@ def expire_offers(now: datetime.datetime | None = None) -> dict[str, int]:
         offer.save(update_fields=["expiry_warned_at"])
         warned += 1
     expired = JobOffer.objects.to_expire(now).update(status=OfferStatus.EXPIRED, expired_at=now)
-    logger.info("Offres : %d alerte(s) d'expiration, %d offre(s) expirée(s)", warned, expired)
+    logger.info("Offres : %d alertes d'expiration, %d offres expirées", warned, expired)
     return {"warned": warned, "expired": expired}

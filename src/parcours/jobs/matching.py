@@ -43,6 +43,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from parcours.core.access import visible_persons
+from parcours.core.french import plural
 from parcours.jobs.models import (
     Application,
     CandidateProfile,
@@ -433,7 +434,9 @@ def explain_pair(
     }
     lines = [Line(rome_labels[level], values["rome"])]
     if years:
-        lines.append(Line(f"{years} an(s) d'expérience sur ce métier ({rome_code})", values["experience"]))
+        lines.append(
+            Line(f"{plural(years, 'an')} d'expérience sur ce métier ({rome_code})", values["experience"])
+        )
     lines.append(Line(f"{distance:.0f} km pour un rayon de {radius:.0f} km", values["distance"]))
     if offer.requires_licence:
         lines.append(
@@ -460,7 +463,8 @@ def explain_pair(
         missing = int(np.bitwise_count(offer.required_languages & ~languages))
         lines.append(
             Line(
-                "Langues exigées : " + ("toutes parlées" if not missing else f"{missing} non parlée(s)"),
+                "Langues exigées : "
+                + ("toutes parlées" if not missing else f"{missing} non parlée{'s' if missing > 1 else ''}"),
                 values["languages"],
             )
         )
@@ -478,13 +482,17 @@ def explain_pair(
     if delay <= 0:
         lines.append(Line("Disponible dès le début du poste", values["availability"]))
     else:
-        lines.append(Line(f"Disponible {delay} jour(s) après le début du poste", values["availability"]))
+        lines.append(
+            Line(f"Disponible {plural(delay, 'jour')} après le début du poste", values["availability"])
+        )
     if days_since_proposal >= NEVER:
         lines.append(
             Line(f"Aucune proposition à un employeur depuis {ROTATION_DAYS} jours", values["rotation"])
         )
     else:
-        lines.append(Line(f"Dernière proposition il y a {days_since_proposal} jour(s)", values["rotation"]))
+        lines.append(
+            Line(f"Dernière proposition il y a {plural(days_since_proposal, 'jour')}", values["rotation"])
+        )
     return lines
 
 

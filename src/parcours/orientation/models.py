@@ -236,7 +236,8 @@ class PreOrientationRule(models.Model):
         if unknown:
             raise ValidationError(
                 {
-                    "parameters": f"Paramètre(s) inconnu(s) pour cette condition : {', '.join(sorted(unknown))}."
+                    "parameters": ("Paramètre inconnu" if len(unknown) == 1 else "Paramètres inconnus")
+                    + f" pour cette condition : {', '.join(sorted(unknown))}."
                 }
             )
         for key, value in self.parameters.items():

@@ -2,6 +2,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 
+from parcours.core.french import plural
 from parcours.jobs.models.offers import MAX_HOURS_PER_WEEK, EducationLevel, language_labels
 
 MAX_MOBILITY_RADIUS_KM = 100
@@ -152,7 +153,7 @@ class ProfileExperience(models.Model):
         constraints = [models.UniqueConstraint(fields=["profile", "rome"], name="unique_profile_experience")]
 
     def __str__(self) -> str:
-        return f"{self.rome_id} : {self.years} an(s)"
+        return f"{self.rome_id} : {plural(self.years, 'an')}"
 
 
 class MatchingEntry(models.Model):

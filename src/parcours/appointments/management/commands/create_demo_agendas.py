@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from parcours.appointments.agendas import generate_slots
 from parcours.appointments.defaults import install_default_agendas
+from parcours.core.french import plural
 from parcours.orientation.rules import install_default_rules
 from parcours.territory.models import Departement, Site, SiteKind
 
@@ -28,5 +29,6 @@ class Command(BaseCommand):
         today = timezone.localdate()
         slots = generate_slots(today, today + datetime.timedelta(weeks=options["weeks"]), sites=sites)
         self.stdout.write(
-            f"{sites.count()} site(s), {periods} plage(s) d'ouverture, {rules} règle(s), {slots} créneau(x)."
+            f"{plural(sites.count(), 'site')}, {plural(periods, 'plage')} d'ouverture, {plural(rules, 'règle')}, "
+            f"{plural(slots, 'créneau', 'créneaux')}."
         )

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from parcours.appointments.agendas import generate_slots
 from parcours.appointments.invitations import resolve_alerts
+from parcours.core.french import plural
 
 
 class Command(BaseCommand):
@@ -20,4 +21,6 @@ class Command(BaseCommand):
         created = generate_slots(start, start + datetime.timedelta(weeks=options["weeks"]))
         # New seats: follow-ups waiting on a capacity alert are planned again at the next sending.
         resolved = resolve_alerts() if created else 0
-        self.stdout.write(f"{created} créneau(x) créé(s), {resolved} alerte(s) levée(s).")
+        self.stdout.write(
+            f"{plural(created, 'créneau créé', 'créneaux créés')}, {plural(resolved, 'alerte levée', 'alertes levées')}."
+        )

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from parcours.appointments.invitations import process_invitations
 from parcours.appointments.notifications import deliver_pending
+from parcours.core.french import plural
 
 
 class Command(BaseCommand):
@@ -21,6 +22,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(counts))
         else:
             self.stdout.write(
-                f"{counts['reminders']} relance(s), {counts['convocations']} convocation(s), "
-                f"{counts['alerts']} alerte(s) sans créneau."
+                f"{plural(counts['reminders'], 'relance')}, {plural(counts['convocations'], 'convocation')}, "
+                f"{plural(counts['alerts'], 'alerte')} sans créneau."
             )

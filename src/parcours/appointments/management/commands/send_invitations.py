@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from parcours.appointments.invitations import plan_invitations
 from parcours.appointments.notifications import deliver_pending
+from parcours.core.french import plural
 from parcours.orientation.followups import open_followups_from_events
 
 
@@ -31,6 +32,6 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(summary))
         else:
             self.stdout.write(
-                f"{summary['invited']} invitation(s), {summary['alerts_no_free_slot']} alerte(s) sans créneau, "
+                f"{plural(summary['invited'], 'invitation')}, {plural(summary['alerts_no_free_slot'], 'alerte')} sans créneau, "
                 f"messages : {delivered or 'aucun'}."
             )

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from parcours.core.french import plural
 from parcours.core.retention import purge_personal_files
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = purge_personal_files()
         self.stdout.write(
-            f"{counts['uploads']} fichier(s) d'import, {counts['letters']} courrier(s), "
-            f"{counts['mails']} fichier(s) de courriels ou de SMS supprimé(s)."
+            "Supprimés : "
+            f"{plural(counts['uploads'], 'fichier')} d'import, {plural(counts['letters'], 'courrier')}, "
+            f"{plural(counts['mails'], 'fichier')} de courriels ou de SMS."
         )

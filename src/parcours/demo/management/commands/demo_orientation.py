@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from parcours.core.french import plural
 from parcours.demo.generation import TerritoryNotLoaded
 from parcours.demo.orientation import simulate_recent_weeks
 
@@ -35,7 +36,8 @@ class Command(BaseCommand):
         statuses = ", ".join(f"{label} : {n}" for label, n in sorted(outcome.statuses.items()))
         self.stdout.write(
             self.style.SUCCESS(
-                f"{outcome.entrants} entrant(s) des {weeks} dernières semaines, {outcome.followups} suivi(s) "
+                f"{plural(outcome.entrants, 'entrant')} des {weeks} dernières semaines, "
+                f"{plural(outcome.followups, 'suivi')} "
                 f"({statuses}) ; messages : {messages}."
             )
         )

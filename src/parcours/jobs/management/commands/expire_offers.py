@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from parcours.core.french import plural
 from parcours.jobs.expiry import expire_offers
 
 
@@ -9,5 +10,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = expire_offers()
         self.stdout.write(
-            f"{counts['warned']} offre(s) signalée(s), {counts['expired']} offre(s) expirée(s)."
+            f"{plural(counts['warned'], 'offre signalée', 'offres signalées')}, "
+            f"{plural(counts['expired'], 'offre expirée', 'offres expirées')}."
         )

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from parcours.core.french import plural
 from parcours.jobs.models import Employer
 from parcours.jobs.synthetic import generate_demo
 from parcours.territory.models import Departement
@@ -43,5 +44,6 @@ class Command(BaseCommand):
         except ValueError as error:
             raise CommandError(str(error))
         self.stdout.write(
-            f"{counts['employers']} employeur(s), {counts['offers']} offre(s), {counts['profiles']} profil(s) de candidat."
+            f"{plural(counts['employers'], 'employeur')}, {plural(counts['offers'], 'offre')}, "
+            f"{plural(counts['profiles'], 'profil')} de candidat."
         )

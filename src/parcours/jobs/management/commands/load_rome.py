@@ -10,6 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         counts = load_reference(RomeCode, RomeAppellation)
         self.stdout.write(
-            f"ROME : {counts['codes_created']} code(s) créé(s), {counts['codes_updated']} mis à jour ; "
-            f"{counts['appellations_created']} appellation(s) créée(s), {counts['appellations_updated']} mise(s) à jour."
+            f"ROME : codes créés : {counts['codes_created']}, mis à jour : {counts['codes_updated']} ; "
+            f"appellations créées : {counts['appellations_created']}, "
+            f"mises à jour : {counts['appellations_updated']}."
         )

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from parcours.core.french import plural
 from parcours.jobs.indexing import rebuild
 
 
@@ -7,4 +8,4 @@ class Command(BaseCommand):
     help = "Reconstruit l'index de rapprochement des candidats (après un import en masse, par exemple)."
 
     def handle(self, *args, **options):
-        self.stdout.write(f"{rebuild()} entrée(s) indexée(s).")
+        self.stdout.write(f"{plural(rebuild(), 'entrée indexée', 'entrées indexées')}.")

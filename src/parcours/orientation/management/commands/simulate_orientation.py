@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from parcours.appointments.defaults import Period
 from parcours.appointments.models import OpeningHours
+from parcours.core.french import plural
 from parcours.orientation.simulation import default_site_weeks, minimum_weekly_slots, simulate
 
 
@@ -63,7 +64,7 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report, ensure_ascii=False))
             return
         self.stdout.write(
-            f"{result.sites} site(s), {result.weekly_seats} places/semaine, {entrants} entrants/an :\n"
+            f"{plural(result.sites, 'site')}, {result.weekly_seats} places/semaine, {entrants} entrants/an :\n"
             f"  délai ouverture des droits → entretien : moyenne {result.mean_days} j, "
             f"médiane {result.median_days} j, 90e centile {result.p90_days} j\n"
             f"  entretiens tenus sous 30 jours : {result.share_within_30_days:.1%}\n"
