@@ -16,7 +16,7 @@ def test_generate_jobs_builds_demo_data_on_existing_persons(two_units, capsys):
 
     call_command("generate_jobs", "--departement", "59", "--seed", "3", "--employers", "6", "--offers", "12")
 
-    assert "7 employeur(s), 12 offre(s)" in capsys.readouterr().out  # 6 + the portal account's employer
+    assert "7 employeurs, 12 offres" in capsys.readouterr().out  # 6 + the portal account's employer
     assert SectorGroup.objects.count() == 6
     assert Employer.objects.count() == 7
     assert all(is_valid_siret(siret) for siret in Employer.objects.values_list("siret", flat=True))
