@@ -246,12 +246,6 @@ class ApiTokenQuerySet(models.QuerySet):
             return None
         return token
 
-    def authenticate(self, raw: str) -> Agent | None:
-        """The agent of an active token; None for an unknown, revoked or expired token, or the
-        token of an inactive agent or of an employer's account."""
-        token = self.find(raw)
-        return token.agent if token is not None else None
-
 
 class ApiToken(models.Model):
     """An API token of an agent. Only its hash is stored; the raw token is shown once.

@@ -65,6 +65,5 @@ class ImportScope:
         if self.unrestricted:
             return True
         members = set(HouseholdMember.objects.filter(household=household).values_list("person_id", flat=True))
-        return members <= self._visible or not (
-            members - set(visible_persons(self.agent).filter(pk__in=members).values_list("pk", flat=True))
-        )
+        unknown = members - self._visible  # members not prefetched for this chunk
+        return not unknown or visible_persons(self.agent).filter(pk__in=unknown).count() == len(unknown)
