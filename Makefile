@@ -6,7 +6,9 @@ DEMO_ENV := PARCOURS_DEMO=1 DEBUG=1 PARCOURS_DEPARTEMENT=$(or $(DEPARTEMENT),59)
 DEMO_SCALE ?= 0.05
 # Tests and benchmarks run production's settings, which refuse to start without SECRET_KEY;
 # the bench's servers answer plain http on 127.0.0.1, so their cookies cannot be Secure.
-TEST_ENV := SECRET_KEY=parcours-tests-only-this-key-protects-nothing-0123456789abcdef
+TEST_ENV := SECRET_KEY=parcours-tests-only-this-key-protects-nothing-0123456789abcdef \
+	PARCOURS_ENCRYPTION_KEYS=cGFyY291cnMtdGVzdHMtb25seS1lbmNyeXB0LWtleTE= \
+	PARCOURS_LOOKUP_HASH_KEY=cGFyY291cnMtdGVzdHMtb25seS1sb29rdXAtaGFzaDE=
 BENCH_ENV := $(TEST_ENV) SECURE_COOKIES=0
 # OpenFisca-France (earnings simulation) runs in its own environment: see services/openfisca/README.md.
 OF_VENV := .venv-openfisca
@@ -30,6 +32,7 @@ demo-data: install
 	$(DEMO_ENV) $(BIN)/parcours create-demo-agendas --departement $(or $(DEPARTEMENT),59)
 	$(DEMO_ENV) $(BIN)/parcours demo-orientation --departement $(or $(DEPARTEMENT),59) --seed 1 --scale $(DEMO_SCALE)
 	$(DEMO_ENV) $(BIN)/parcours generate-jobs --departement $(or $(DEPARTEMENT),59) --seed 1
+	$(DEMO_ENV) $(BIN)/parcours demo-accompaniment --departement $(or $(DEPARTEMENT),59) --seed 1 --scale $(DEMO_SCALE)
 	$(DEMO_ENV) $(BIN)/parcours generate-history --departement $(or $(DEPARTEMENT),59) --year 2019 --seed 1 --scale $(DEMO_SCALE)
 
 # runserver, with OpenFisca and the task queue's cluster (daily schedules, web imports) in the

@@ -4,11 +4,14 @@ vrsb0801.xsd), on a fresh SQLite database and on a fresh PostgreSQL database (af
 of the same file; peak memory of the command for 10,000 and 100,000 dossiers. The command reads the
 file in a second process (`parcours.rsa.flux_reader`): the reported peak is the larger of the two
 processes' (what the kernel gives for a process and its children), and the reader's own peak is
-measured apart, so that their sum (both alive at once) is reported too.
+measured apart, so that their sum (both alive at once) is reported too. The cost of the NIR's
+encryption: the SQLite import against the same import with encryption and digests replaced by the
+identity (`cnaf_import_encryption_cost_ratio`, best of RUNS each).
 
 Goals: import ≥ 20 % of the parse-only throughput on SQLite; peak memory < 300 MB, the same for
 10,000 and 100,000 dossiers."""
 
+import resource
 import shutil
 import sys
 import tempfile
@@ -66,11 +69,20 @@ def _parse_only_rate(path: Path) -> float:
     return count / best
 
 
-def _import(database_url: str, path: Path):
+def _import(database_url: str, path: Path, *, encrypted: bool = True):
+    """Time `parcours import-cnaf`; `encrypted=False`: the same with the NIR's encryption and
+    digests replaced by the identity (bench.plain_nir_import), the baseline of its cost."""
     migrate(database_url)
     env = parcours_env(database_url, PARCOURS_DEPARTEMENT="59")
     run_measured([PARCOURS, "load-territory", "--departement", "59"], env=env)
-    return run_measured([PARCOURS, "import-cnaf", str(path)], env=env)
+    command = [PARCOURS] if encrypted else [sys.executable, "-m", "bench.plain_nir_import"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    measure = run_measured([*command, "import-cnaf", str(path)], env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time of the import and its reader process: less sensitive than the wall time to the
+    # other work of a shared machine.
+    measure.cpu_seconds = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
+    return measure
 
 
 def _drop_sqlite(url: str) -> None:
@@ -88,15 +100,20 @@ def run() -> list[dict]:
         parse_rate = _parse_only_rate(big)
         figures.append(figure("cnaf_parse_only_lxml_dossiers_per_second", parse_rate, "dossiers/s"))
 
-        # Best of two runs, each on a fresh database, as the parse floor is the best of two.
-        runs = []
+        # Best of two runs, each on a fresh database, as the parse floor is the best of two. Each
+        # run is followed by one without the NIR's encryption (interleaved: a load on the machine
+        # weighs on both alike).
+        runs, plain_runs = [], []
         for _ in range(RUNS):
-            url = sqlite_url("cnaf")
-            try:
-                runs.append(_import(url, big))
-            finally:
-                _drop_sqlite(url)
+            for encrypted, out in ((True, runs), (False, plain_runs)):
+                url = sqlite_url("cnaf" if encrypted else "cnaf-plain")
+                try:
+                    out.append(_import(url, big, encrypted=encrypted))
+                finally:
+                    _drop_sqlite(url)
         measure = min(runs, key=lambda run: run.seconds)
+        plain = min(run.seconds for run in plain_runs)
+        cpu_ratio = min(run.cpu_seconds for run in runs) / min(run.cpu_seconds for run in plain_runs)
         figures += [
             figure(
                 "cnaf_import_sqlite_dossiers_per_second",
@@ -107,6 +124,21 @@ def run() -> list[dict]:
             ),
             figure("cnaf_import_sqlite_100k_seconds", measure.seconds, "s"),
             figure("cnaf_import_sqlite_100k_seconds_worst_run", max(run.seconds for run in runs), "s"),
+            figure(
+                "cnaf_import_encryption_cost_ratio",
+                measure.seconds / plain,
+                "ratio",
+                baseline=1.0,
+                baseline_name="import without the NIR's encryption (bench only; goal: ≈ 1)",
+            ),
+            figure(
+                "cnaf_import_encryption_cost_ratio_cpu",
+                cpu_ratio,
+                "ratio",
+                baseline=1.0,
+                baseline_name="the same on CPU time (import and reader processes)",
+            ),
+            figure("cnaf_import_sqlite_100k_seconds_without_encryption", plain, "s"),
         ]
         url_small = sqlite_url("cnaf-small")
         try:

@@ -18,6 +18,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
+from parcours.accompaniment.plans import Action, Objective
 from parcours.accounts.models import Role
 from parcours.appointments.models import Booking
 from parcours.core.models import AuditAction, AuditEvent
@@ -26,6 +27,7 @@ from parcours.jobs.models import FollowUp as PlacementFollowUp
 from parcours.jobs.models import Placement
 from parcours.orientation.models import ReorientationRequest
 from parcours.people.models import Follow, HouseholdMember, Person
+from tests.accompaniment.factories import AccompanimentFactory
 from tests.accounts.factories import AgentFactory
 from tests.appointments.factories import SlotFactory
 from tests.conftest import login_verified
@@ -53,6 +55,9 @@ OBJECT_KWARGS = {
     "request_id",
     "candidate_id",
     "batch_id",
+    "accompaniment_id",
+    "objective_id",  # accompagnement global: the plan's objectives and actions
+    "action_id",
 }
 
 
@@ -126,6 +131,14 @@ def world(departement, settings, tmp_path):
         person=hidden, requested_by=other_agent, reason="Projet professionnel"
     )
     pair = DuplicateCandidate.objects.create(person=hidden, duplicate_id=twin.pk, reason="test")
+    accompaniment = AccompanimentFactory(person=hidden, referent=other_agent, started_on=timezone.localdate())
+    pair_accompaniment = AccompanimentFactory(
+        person=hidden, referent=other_agent, programme="global", started_on=timezone.localdate()
+    )
+    objective = Objective.objects.create(accompaniment=pair_accompaniment, title="Objectif")
+    plan_action = Action.objects.create(
+        objective=objective, title="Action", owner=other_agent, due_on=timezone.localdate()
+    )
     batch = ImportBatch.objects.create(
         kind="people", file_name="autre.csv", sha256="z", status="done", created_by=other_agent
     )
@@ -149,6 +162,9 @@ def world(departement, settings, tmp_path):
         "request_id": reorientation.pk,
         "candidate_id": pair.pk,
         "batch_id": batch.pk,
+        "accompaniment_id": accompaniment.pk,
+        "objective_id": objective.pk,
+        "action_id": plan_action.pk,
         "offer_id": offer.pk,
         "employer_id": offer.employer_id,
         "group_id": 0,

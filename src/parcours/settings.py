@@ -2,12 +2,14 @@
 
 Development defaults (SQLite under ./var, generated secret key) are safe only on a
 developer's machine (DEBUG) or in the demo (PARCOURS_DEMO); production sets DATABASE_URL,
-SECRET_KEY (refused to start without it), ALLOWED_HOSTS, the e-mail settings and, for
+SECRET_KEY and the encryption keys (refused to start without them), ALLOWED_HOSTS, the e-mail settings and, for
 ProConnect, the PROCONNECT_* variables. docs/deployment.md lists them all.
 """
 
+import base64
 import datetime
 import ipaddress
+import json
 import os
 import secrets
 from pathlib import Path
@@ -60,6 +62,52 @@ if not SECRET_KEY:
         )
     SECRET_KEY = _development_secret_key()
 
+# Encryption of secret-like identifiers (the NIR): parcours.core.encryption, docs/deployment.md.
+# PARCOURS_ENCRYPTION_KEYS: comma-separated keys, the first encrypts, all decrypt (rotation);
+# PARCOURS_LOOKUP_HASH_KEY: the key of the lookup digests. Each is 32 random bytes in base64url.
+PARCOURS_ENCRYPTION_KEYS = env_list("PARCOURS_ENCRYPTION_KEYS")
+PARCOURS_LOOKUP_HASH_KEY = os.environ.get("PARCOURS_LOOKUP_HASH_KEY", "").strip()
+
+
+def _development_encryption_key(name: str) -> str:
+    """A per-checkout key kept in var/ (the demo's NIRs stay readable across restarts)."""
+    key_file = VAR_DIR / name
+    if key_file.exists():
+        return key_file.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+if not (PARCOURS_ENCRYPTION_KEYS and PARCOURS_LOOKUP_HASH_KEY):
+    if not (DEBUG or PARCOURS_DEMO):
+        raise ImproperlyConfigured(
+            "Les variables d'environnement PARCOURS_ENCRYPTION_KEYS et PARCOURS_LOOKUP_HASH_KEY sont "
+            "obligatoires en production (les NIR sont chiffrés) / PARCOURS_ENCRYPTION_KEYS and "
+            "PARCOURS_LOOKUP_HASH_KEY are required in production. Chacune : 32 octets aléatoires en "
+            "base64url, par exemple « python -c 'import base64, secrets; "
+            "print(base64.urlsafe_b64encode(secrets.token_bytes(32)).decode())' » ; deux clés "
+            "différentes, à conserver en lieu sûr (sans elles, les NIR enregistrés sont perdus)."
+        )
+    PARCOURS_ENCRYPTION_KEYS = PARCOURS_ENCRYPTION_KEYS or [_development_encryption_key("encryption_key")]
+    PARCOURS_LOOKUP_HASH_KEY = PARCOURS_LOOKUP_HASH_KEY or _development_encryption_key("lookup_hash_key")
+for _name, _keys in (
+    ("PARCOURS_ENCRYPTION_KEYS", PARCOURS_ENCRYPTION_KEYS),
+    ("PARCOURS_LOOKUP_HASH_KEY", [PARCOURS_LOOKUP_HASH_KEY]),
+):
+    for _key in _keys:
+        try:
+            _raw = base64.urlsafe_b64decode(_key + "=" * (-len(_key) % 4))
+        except ValueError:
+            _raw = b""
+        if len(_raw) != 32:
+            raise ImproperlyConfigured(
+                f"{_name} : une clé n'a pas la bonne forme / a key is malformed (attendu : 32 octets "
+                "aléatoires en base64url, 44 caractères)."
+            )
+
 PARCOURS_BASE_URL = os.environ.get("PARCOURS_BASE_URL", "http://127.0.0.1:8000")
 
 # Limits on imported files (hostile files are refused, nothing changes): the size of an upload
@@ -87,6 +135,15 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 PARCOURS_UPLOAD_RETENTION_DAYS = int(os.environ.get("PARCOURS_UPLOAD_RETENTION_DAYS", "90"))
 PARCOURS_LETTER_RETENTION_DAYS = int(os.environ.get("PARCOURS_LETTER_RETENTION_DAYS", "90"))
 PARCOURS_MAIL_RETENTION_DAYS = int(os.environ.get("PARCOURS_MAIL_RETENTION_DAYS", "30"))
+# The audit trail (parcours.core.audit_chain): entries older than this many days are purged daily
+# (0 keeps them all); the chain is sealed every PARCOURS_AUDIT_SEAL_MINUTES; with a key (kept out of
+# the database, like SECRET_KEY, and never changed) the chain's hashes are HMACs a database
+# superuser cannot recompute. See docs/backup.md.
+PARCOURS_AUDIT_RETENTION_DAYS = int(os.environ.get("PARCOURS_AUDIT_RETENTION_DAYS", "365"))
+PARCOURS_AUDIT_SEAL_MINUTES = int(os.environ.get("PARCOURS_AUDIT_SEAL_MINUTES", "5"))
+PARCOURS_AUDIT_CHAIN_KEY = os.environ.get("PARCOURS_AUDIT_CHAIN_KEY", "")
+# `parcours backup` writes its backups here (docs/backup.md).
+PARCOURS_BACKUP_DIR = Path(os.environ.get("PARCOURS_BACKUP_DIR", VAR_DIR / "backups"))
 
 DATABASES = {
     "default": dj_database_url.parse(
@@ -134,8 +191,11 @@ INSTALLED_APPS = [
     "parcours.orientation",
     "parcours.appointments",
     "parcours.jobs",
+    "parcours.accompaniment",
     "parcours.indicators",
+    "parcours.reception",
     "parcours.demo",
+    "parcours.privacy",
 ]
 
 MIDDLEWARE = [
@@ -318,7 +378,16 @@ PARCOURS_SCHEDULE_TIMES = {
     "slots": os.environ.get("PARCOURS_SCHEDULE_SLOTS", "05:30"),
     "offers": os.environ.get("PARCOURS_SCHEDULE_OFFERS", "07:00"),
     "retention": os.environ.get("PARCOURS_SCHEDULE_RETENTION", "03:00"),
+    "audit_retention": os.environ.get("PARCOURS_SCHEDULE_AUDIT_RETENTION", "03:15"),
+    "accompaniment": os.environ.get("PARCOURS_SCHEDULE_ACCOMPANIMENT", "06:15"),
 }
+
+# Retention of the persons' data by category (parcours.privacy.categories: defaults and sources).
+# Override a category's periods, in days, with JSON: {"personne": {"active_days": 730, "archive_days": 1095}}.
+try:
+    PARCOURS_RETENTION = json.loads(os.environ.get("PARCOURS_RETENTION", "") or "{}")
+except ValueError as error:
+    raise ImproperlyConfigured(f"PARCOURS_RETENTION : JSON invalide ({error}).") from error
 
 # The default writes each mail to var/mails/, readable by its owner only (demo, development).
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "parcours.core.mail_backends.PrivateFileEmailBackend")

@@ -17,6 +17,9 @@ urlpatterns = [
     path("rdv/", include("parcours.appointments.public_urls")),
     path("emploi/", include("parcours.jobs.urls")),
     path("indicateurs/", include("parcours.indicators.urls")),
+    path("premier-accueil/", include("parcours.reception.urls")),
+    path("accompagnements/", include("parcours.accompaniment.urls")),
+    path("donnees-personnelles/", include("parcours.privacy.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

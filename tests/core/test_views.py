@@ -1,6 +1,7 @@
 import csv
 import datetime
 import io
+from unittest import mock
 
 import pytest
 from django.test import RequestFactory
@@ -95,17 +96,19 @@ def trail(departement):
     alice = AgentFactory(username="alice")
     bob = AgentFactory(username="bob")
     now = timezone.now()
-    events = [
-        AuditEvent.objects.create(
+    # The trail is append-only: the first event is written ten days ago rather than backdated.
+    with mock.patch("django.utils.timezone.now", return_value=now - datetime.timedelta(days=10)):
+        first = AuditEvent.objects.create(
             agent=alice, agent_label="alice", person_id=101, action="view", channel="web"
-        ),
+        )
+    events = [
+        first,
         AuditEvent.objects.create(agent=alice, agent_label="alice", action="search", channel="web"),
         AuditEvent.objects.create(
             agent=bob, agent_label="bob", person_id=102, action="update", channel="api"
         ),
         AuditEvent.objects.create(agent=bob, agent_label="bob", person_id=101, action="view", channel="api"),
     ]
-    AuditEvent.objects.filter(pk=events[0].pk).update(at=now - datetime.timedelta(days=10))
     return {"alice": alice, "bob": bob, "events": events}
 
 

@@ -232,7 +232,7 @@ def test_referent_and_valid_contract(person):
 def test_coaching_outcomes_within_three_calendar_months(two_units):
     on_time, too_late, training = (PersonFactory(commune=two_units["commune_a"]) for _ in range(3))
     for person in (on_time, too_late, training):
-        event(person, "accompagnement.debut", "2019-01-31", programme="coaching_emploi")
+        event(person, "accompagnement.debut", "2019-01-31", programme="coaching")
     event(on_time, "emploi.debut", "2019-04-30", contract_type="cdd", placement=12)  # 31/01 + 3 months
     event(too_late, "emploi.debut", "2019-05-01", contract_type="cdi")
     event(training, "formation.debut", "2019-02-15")

@@ -102,6 +102,19 @@ def test_the_search_text_is_in_no_url(client, territory):
 
 
 @pytest.mark.django_db
+def test_a_searched_nir_is_not_kept_in_clear_in_the_session_store(client, territory):
+    """Sessions live in the database: what was searched is kept there encrypted."""
+    from django.contrib.sessions.models import Session
+
+    login_verified(client, territory["agents"][0])
+    nir = territory["persons"]["A"][0].nir
+    location = client.post(reverse("people:search"), {"q": nir})["Location"]
+    stored = Session.objects.get(session_key=client.session.session_key).session_data
+    assert nir not in stored and nir[:13] not in str(Session.objects.get().get_decoded())
+    assert "1 personne trouvée" in client.get(location).content.decode()
+
+
+@pytest.mark.django_db
 def test_an_unknown_or_expired_search_key_asks_again(client, territory):
     login_verified(client, territory["agents"][0])
     response = client.get(reverse("people:search"), {"recherche": "inconnue"})
@@ -289,8 +302,10 @@ def test_person_page_query_count_is_bounded(client, two_units, agent_a, django_a
         Follow.objects.create(person=person, agent=AgentFactory())
     # 17 today (13 + the RSA right and its history + the latest follow-up + one INSERT auditing
     # the 8 household members shown); an N+1 over the 10 household members or the follows would
-    # add 10 or more.
-    with django_assert_max_num_queries(18):
+    # add 10 or more. The accompaniment panel (core.person_panels) adds 5: the accompaniments
+    # (their référents prefetched only when there are some), the outcomes, the exits, and the
+    # two reads of the rule that says whether coaching may be proposed.
+    with django_assert_max_num_queries(24):
         response = client.get(reverse("people:detail", args=[person.pk]))
     assert response.status_code == 200
 

@@ -77,15 +77,16 @@ def _sqlite_db(tmp_path: Path, template: Path, name: str) -> Path:
 
 
 def _state(path: Path) -> dict:
+    # The NIR is stored encrypted (a new nonce each time): persons are compared by its digest.
     with sqlite3.connect(path) as db:
         return {
             "persons": sorted(
-                db.execute("SELECT nir, last_name, first_names, commune_id FROM people_person")
+                db.execute("SELECT nir_digest, last_name, first_names, commune_id FROM people_person")
             ),
             "households": sorted(db.execute("SELECT organism, caf_number FROM people_household")),
             "members": sorted(
                 db.execute(
-                    "SELECT h.caf_number, p.nir, m.role FROM people_householdmember m"
+                    "SELECT h.caf_number, p.nir_digest, m.role FROM people_householdmember m"
                     " JOIN people_household h ON h.id = m.household_id JOIN people_person p ON p.id = m.person_id"
                 )
             ),
@@ -97,7 +98,7 @@ def _state(path: Path) -> dict:
             ),
             "events": sorted(
                 db.execute(
-                    "SELECT p.nir, e.kind, e.occurred_at FROM people_personevent e"
+                    "SELECT p.nir_digest, e.kind, e.occurred_at FROM people_personevent e"
                     " JOIN people_person p ON p.id = e.person_id"
                 )
             ),

@@ -6,6 +6,7 @@ from django.utils import timezone
 from parcours.imports.models import BatchStatus, DuplicateCandidate, ImportBatch, ImportRecord
 from parcours.imports.runner import run_import
 from parcours.people.models import Household, HouseholdMember, Person, PersonEvent
+from parcours.people.nir import nir_digest
 from parcours.rsa.importer import CnafFluxSource
 from parcours.rsa.models import RsaRight
 from parcours.rsa.rights import current_right, subject_to_duties
@@ -63,8 +64,8 @@ def test_first_import_creates_households_persons_rights_and_dated_entries(write,
     assert right.state == "2"
     assert right.opened_on == datetime.date(2024, 2, 1)
     assert right.requested_on == datetime.date(2024, 2, 12)
-    demandeur = Person.objects.get(nir=couple.persons[0].nir)
-    conjoint = Person.objects.get(nir=couple.persons[1].nir)
+    demandeur = Person.objects.with_nir(couple.persons[0].nir).get()
+    conjoint = Person.objects.with_nir(couple.persons[1].nir).get()
     assert demandeur.commune == lille
     assert demandeur.caf_number == "7000001"
     assert demandeur.search_names
@@ -134,11 +135,11 @@ def test_address_in_another_departement_is_imported_and_flagged(write, lille):
     )
     report = import_flux(path)
     assert report.counts == {"created": 2, "updated": 0, "unchanged": 0, "quarantined": 1}
-    moving = Person.objects.get(nir=person(2).nir)
+    moving = Person.objects.with_nir(person(2).nir).get()
     assert moving.address_outside_departement
     assert (moving.address_insee_code, moving.postal_code, moving.commune) == ("62041", "62000", None)
     assert moving.address == "12 RUE DES TESTS"
-    staying = Person.objects.get(nir=person(1).nir)
+    staying = Person.objects.with_nir(person(1).nir).get()
     assert not staying.address_outside_departement and staying.commune == lille
     reasons = [r["reason"] for r in report.records if r["status"] == "quarantined"]
     assert len(reasons) == 1 and "Commune inconnue" in reasons[0] and "59999" in reasons[0]
@@ -148,7 +149,7 @@ def test_a_known_person_moving_out_keeps_their_commune_and_is_flagged(write, lil
     import_flux(write("juin.xml", [dossier(1)], reference_date=datetime.date(2024, 6, 30)))
     moved = [dossier(1, insee_code="62041", postal_code="62000", street_name="DES REMPARTS")]
     import_flux(write("juillet.xml", moved, reference_date=datetime.date(2024, 7, 31)))
-    mover = Person.objects.get(nir=person(1).nir)
+    mover = Person.objects.with_nir(person(1).nir).get()
     assert mover.address_outside_departement and mover.address_insee_code == "62041"
     assert mover.address == "12 RUE DES REMPARTS" and mover.commune == lille
     back = [dossier(1, street_name="DU RETOUR")]
@@ -220,7 +221,7 @@ def test_rights_history_across_two_successive_flux(write, lille, roubaix):
     assert report.counts == {"created": 0, "updated": 5, "unchanged": 0, "quarantined": 0}
 
     def p(synthetic):
-        return Person.objects.get(nir=synthetic.nir)
+        return Person.objects.with_nir(synthetic.nir).get()
 
     assert ("rsa.suspension", datetime.date(2024, 7, 5)) in events_of(p(dem))
     assert ("rsa.droits_devoirs", datetime.date(2024, 7, 31)) in events_of(p(cjt))
@@ -267,7 +268,7 @@ def test_household_composition_change(write, lille):
     import_flux(
         write("b.xml", [dossier(1, persons=[dem, partner])], reference_date=datetime.date(2024, 7, 31))
     )
-    newcomer = Person.objects.get(nir=partner.nir)
+    newcomer = Person.objects.with_nir(partner.nir).get()
     assert ("foyer.changement", datetime.date(2024, 7, 10)) in events_of(newcomer)
     assert Household.objects.get().memberships.count() == 2
     import_flux(write("c.xml", [dossier(1, persons=[dem])], reference_date=datetime.date(2024, 8, 31)))
@@ -297,15 +298,15 @@ def test_same_names_and_birth_date_without_nir_goes_to_the_duplicates_queue(writ
     assert Person.objects.count() == 2
     candidate = DuplicateCandidate.objects.get()
     assert candidate.person == known
-    assert candidate.duplicate_id == Person.objects.get(nir=incoming.nir).pk
+    assert candidate.duplicate_id == Person.objects.with_nir(incoming.nir).get().pk
     assert candidate.status == "pending"
 
 
 def test_same_person_in_two_dossiers_of_one_chunk_is_created_once(write, lille):
     shared = person(1)
     import_flux(write("flux.xml", [dossier(1, persons=[shared]), dossier(2, persons=[shared])]))
-    assert Person.objects.filter(nir=shared.nir).count() == 1
-    assert HouseholdMember.objects.filter(person__nir=shared.nir).count() == 2
+    assert Person.objects.with_nir(shared.nir).count() == 1
+    assert HouseholdMember.objects.filter(person__nir_digest=nir_digest(shared.nir)).count() == 2
 
 
 def test_imported_events_carry_their_typed_copy(write, lille):

@@ -6,6 +6,8 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
+from parcours.core.dates import one_year_after  # re-exported: a token's last possible day
+
 
 class OrganisationKind(models.TextChoices):
     DEPARTEMENT = "departement", "Département"
@@ -96,6 +98,18 @@ class Agent(AbstractUser):
         return self.is_administrator or self.role in PERSON_REGISTRAR_ROLES
 
     @property
+    def may_see_full_nir(self) -> bool:
+        """See a person's whole NIR (everywhere else it is masked: '1 84 ** ** *** *** 42').
+
+        The agents who register and correct identities (accueil, chargés d'orientation,
+        référents, managers, administrators: `may_register_persons`) type it from the carte
+        Vitale, check it against the CAF's flux and quote it to the CAF or the CPAM about the
+        person's rights; they also edit it, so the person form shows it whole. Coaches of France
+        Travail (their own identifier), business relations officers, aid instructors and
+        employers have no such need."""
+        return self.may_register_persons
+
+    @property
     def may_import(self) -> bool:
         """Upload beneficiary and CNAF files, read import reports, merge duplicates."""
         return self.is_administrator or self.role in {Role.MANAGER, Role.CHARGE_ORIENTATION}
@@ -131,6 +145,13 @@ class Agent(AbstractUser):
         return self.role in {Role.REFERENT, Role.COACH_EMPLOI}
 
     @property
+    def may_accompany(self) -> bool:
+        """Start and end accompaniments (coaching, accompagnement global…), join them as référent,
+        log their contacts, record a person's job, training or exit (app `accompaniment`):
+        coaches, référents and their managers (administrators too)."""
+        return self.is_administrator or self.role in {Role.COACH_EMPLOI, Role.REFERENT, Role.MANAGER}
+
+    @property
     def may_request_reorientation(self) -> bool:
         """Ask for the reorientation of a person one follows."""
         return self.is_administrator or self.may_hold_caseload
@@ -159,6 +180,20 @@ class Agent(AbstractUser):
     @property
     def may_view_indicators(self) -> bool:
         return self.is_administrator or self.role == Role.MANAGER
+
+    @property
+    def may_handle_data_requests(self) -> bool:
+        """Answer a person's data requests (access export PDF/JSON, rectifications, restriction of
+        processing) for the persons the agent may see, and read the register of processing
+        activities: the professionals who receive the persons (not the relations with employers)."""
+        return self.is_administrator or self.role in {
+            Role.ACCUEIL,
+            Role.CHARGE_ORIENTATION,
+            Role.REFERENT,
+            Role.COACH_EMPLOI,
+            Role.INSTRUCTEUR_AIDES,
+            Role.MANAGER,
+        }
 
     @property
     def may_view_audit_log(self) -> bool:
@@ -218,14 +253,6 @@ class ApiTokenScope(models.TextChoices):
 # HTTP methods a read-only token may use.
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_LIFETIME = datetime.timedelta(days=90)
-
-
-def one_year_after(day: datetime.date) -> datetime.date:
-    """The same day a year later (28 February after a 29 February): a token's last possible day."""
-    try:
-        return day.replace(year=day.year + 1)
-    except ValueError:
-        return day.replace(year=day.year + 1, day=28)
 
 
 def default_token_expiry() -> datetime.datetime:

@@ -38,6 +38,7 @@ from parcours.orientation import events
 from parcours.orientation.models import FollowUp, OrientationSettings
 from parcours.orientation.status import Status, derive
 from parcours.people.models import PersonEvent
+from parcours.privacy.restriction import exclude_restricted
 from parcours.territory.models import Site
 
 # Earliest slot offered: not before tomorrow, so that the person can plan the journey.
@@ -105,7 +106,7 @@ class _Capacity:
 
 def _to_invite(now: datetime.datetime):
     followups = (
-        FollowUp.objects.open()
+        exclude_restricted(FollowUp.objects.open(), "person")
         .exclude(Exists(Alert.objects.open().filter(followup=OuterRef("pk"))))
         .for_status_display()
         .select_related("departement")
@@ -224,7 +225,7 @@ def process_invitations(now: datetime.datetime | None = None, *, deliver: bool =
         return configs[followup.departement_id]
 
     unanswered = (
-        Invitation.objects.live()
+        exclude_restricted(Invitation.objects.live(), "person")
         .filter(kind=InvitationKind.INVITATION, followup__closed_at__isnull=True)
         .annotate(n_bookings=Count("bookings"))
         .filter(n_bookings=0)

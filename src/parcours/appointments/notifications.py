@@ -149,9 +149,13 @@ def _send_one(message: Message) -> str:
 
 def deliver(messages) -> dict[str, int]:
     """Send pending messages; each one's status, date and error are saved. Returns counts by status."""
+    from parcours.privacy.restriction import restricted_person_ids
+
     counts: dict[str, int] = {}
+    # A person under a restriction of processing gets nothing: their messages stay pending.
+    restricted = set(restricted_person_ids().values_list("person_id", flat=True))
     for message in messages:
-        if message.status != DeliveryStatus.PENDING:
+        if message.status != DeliveryStatus.PENDING or message.person_id in restricted:
             continue
         try:
             message.reference = _send_one(message)[:300]

@@ -14,9 +14,20 @@ from parcours.core.models import AuditAction
 
 
 def visible_persons(agent):
+    """`PersonQuerySet.visible_to`, without the persons in intermediate archive (but for
+    administrators; see `parcours.privacy.lifecycle.without_archived`)."""
     from parcours.people.models import Person
+    from parcours.privacy.lifecycle import without_archived
 
-    return Person.objects.visible_to(agent)
+    return without_archived(Person.objects.visible_to(agent), agent)
+
+
+def with_privacy_flags(persons):
+    """Annotate `privacy_restricted` and `privacy_archived` (read by the person page's
+    "Données personnelles" panel, `parcours.privacy.panels`) in the same query."""
+    from parcours.privacy.lifecycle import annotate_flags
+
+    return annotate_flags(persons)
 
 
 def can_see_person(agent, person) -> bool:
@@ -33,7 +44,12 @@ def get_person_for(
         person_id = int(person_id)
     except (TypeError, ValueError):
         raise Http404("Personne introuvable.")
-    person = visible_persons(agent).select_related("commune__unit").filter(pk=person_id).first()
+    person = (
+        with_privacy_flags(visible_persons(agent))
+        .select_related("commune__unit")
+        .filter(pk=person_id)
+        .first()
+    )
     if person is None:
         exists = Person.objects.filter(pk=person_id).exists()
         audit.record(

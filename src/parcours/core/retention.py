@@ -8,6 +8,9 @@ than their retention period (settings, in days), run by `parcours purge-files`.
 - mails written by the file mail backend (EMAIL_FILE_PATH) and SMS logs of the file SMS
   backend (var/sms/): PARCOURS_MAIL_RETENTION_DAYS.
 
+This is the category "fichiers" of `parcours.privacy.categories`: the daily retention task
+(`parcours.privacy.tasks.run_retention`) calls it after archiving and anonymising the persons.
+
 A file's age is its last modification. Only regular files directly in those folders are
 deleted; a missing folder is nothing to purge.
 """

@@ -2,7 +2,8 @@
 
 `ensure_schedules()` runs after every `migrate` (post_migrate, see core/apps.py): it creates or
 updates, by name, one daily `django_q.Schedule` per entry of `DAILY_TASKS`, at the local time
-(Europe/Paris) given by settings.PARCOURS_SCHEDULE_TIMES. The cluster (`parcours qcluster`)
+(Europe/Paris) given by settings.PARCOURS_SCHEDULE_TIMES, and one every-N-minutes Schedule per
+entry of `PERIODIC_TASKS` (N read from the setting it names). The cluster (`parcours qcluster`)
 runs them. A later daily job is one more line in `DAILY_TASKS` and one more time in settings.
 """
 
@@ -30,10 +31,37 @@ DAILY_TASKS = [
         "orientation",
     ),
     DailyTask("Expiration des offres d'emploi", "parcours.jobs.expiry.expire_offers", "offers"),
+    # Archives, anonymises, then deletes the files past their retention (core.retention inside).
     DailyTask(
-        "Suppression des fichiers personnels échus",
-        "parcours.core.retention.purge_personal_files",
+        "Conservation des données : archivage, anonymisation, fichiers échus",
+        "parcours.privacy.tasks.run_retention",
         "retention",
+    ),
+    DailyTask(
+        "Fin des accompagnements après clôture des droits ou départ",
+        "parcours.accompaniment.tasks.close_after_rights_events",
+        "accompaniment",
+    ),
+    DailyTask(
+        "Purge de conservation du journal d'audit",
+        "parcours.core.audit_chain.purge_expired",
+        "audit_retention",
+    ),
+]
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    """A job run every few minutes."""
+
+    name: str  # the Schedule's name, unique
+    func: str  # dotted path of the function the cluster calls
+    minutes_setting: str  # name of the setting holding the period, in minutes
+
+
+PERIODIC_TASKS = [
+    PeriodicTask(
+        "Scellement du journal d'audit", "parcours.core.audit_chain.seal", "PARCOURS_AUDIT_SEAL_MINUTES"
     ),
 ]
 
@@ -69,7 +97,22 @@ def ensure_schedules() -> int:
                 "next_run": next_run_at(hh_mm),
             },
         )
-    return len(DAILY_TASKS)
+    for task in PERIODIC_TASKS:
+        minutes = int(getattr(settings, task.minutes_setting))
+        schedule = Schedule.objects.filter(name=task.name).first()
+        if schedule is not None and schedule.func == task.func and schedule.minutes == minutes:
+            continue
+        Schedule.objects.update_or_create(
+            name=task.name,
+            defaults={
+                "func": task.func,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": minutes,
+                "repeats": -1,
+                "next_run": timezone.now() + datetime.timedelta(minutes=minutes),
+            },
+        )
+    return len(DAILY_TASKS) + len(PERIODIC_TASKS)
 
 
 def _time_of(schedule) -> str:

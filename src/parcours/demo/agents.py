@@ -37,9 +37,7 @@ PROFILES: tuple[DemoProfile, ...] = (
         Role.CHARGE_ORIENTATION, "demo.orientation", "Julien", "Carpentier", OrganisationKind.DEPARTEMENT
     ),
     DemoProfile(Role.REFERENT, "demo.referent", "Nadia", "Haddad", OrganisationKind.ASSOCIATION, "referent"),
-    DemoProfile(
-        Role.COACH_EMPLOI, "demo.coach", "Thomas", "Delattre", OrganisationKind.FRANCE_TRAVAIL, "coach"
-    ),
+    DemoProfile(Role.COACH_EMPLOI, "demo.coach", "Thomas", "Delattre", OrganisationKind.DEPARTEMENT, "coach"),
     DemoProfile(
         Role.RELATIONS_ENTREPRISES, "demo.entreprises", "Claire", "Vandamme", OrganisationKind.DEPARTEMENT
     ),
@@ -170,3 +168,41 @@ def create_demo_agents(code: str) -> tuple[list[DemoAccount], TerritorialUnit | 
             )
         )
     return accounts, followed_unit
+
+
+# The pair of an accompagnement global (issue #13): a social worker of the Département and an
+# adviser of France Travail, made by `demo-accompaniment` (not one account per role, so they are
+# not in PROFILES).
+PAIR_PROFILES: tuple[DemoProfile, ...] = (
+    DemoProfile(Role.REFERENT, "demo.social", "Amandine", "Leroy", OrganisationKind.DEPARTEMENT),
+    DemoProfile(Role.REFERENT, "demo.conseiller", "Mehdi", "Bouzid", OrganisationKind.FRANCE_TRAVAIL),
+)
+
+
+@transaction.atomic
+def pair_agents(code: str) -> list[Agent]:
+    """The two demo référents of the accompagnements globaux of département `code` (a social worker
+    of the Département, an adviser of France Travail), created when missing with the demo password,
+    in the main unit. Raises TerritoryNotLoaded when the territory is missing."""
+    departement = loaded_departement(code)
+    unit = main_unit(departement)
+    town = Commune.objects.filter(departement=departement, unit=unit).order_by("-population").first().name
+    organisations = _organisations(departement, town)
+    agents = []
+    for profile in PAIR_PROFILES:
+        agent = Agent.objects.filter(username=profile.username).first()
+        if agent is None:
+            agent = Agent.objects.create(
+                username=profile.username,
+                first_name=profile.first_name,
+                last_name=profile.last_name,
+                email=f"{profile.username}@example.org",
+                organisation=organisations[profile.organisation_kind],
+                role=profile.role,
+                otp_exempt=True,
+                is_active=True,
+                password=make_password(DEMO_PASSWORD),
+            )
+            agent.units.set([unit])
+        agents.append(agent)
+    return agents

@@ -137,6 +137,37 @@ def _single_adults(departement) -> list:
     return list(members)
 
 
+def member_dossier(member, departement, numdemrsa: str, opened, requested_on) -> SyntheticDossier:
+    """The CNAF dossier of a demo single adult (`member`: their household membership) whose
+    rights open on `opened`: what the flux would say of them, from their demo record."""
+    person, household = member.person, member.household
+    return SyntheticDossier(
+        matricule=household.caf_number,
+        numdemrsa=numdemrsa,
+        persons=[
+            SyntheticPerson(
+                last_name=person.last_name,
+                first_name=person.first_names.split()[0],
+                birth_date=person.birth_date,
+                sex="1" if person.sex == "M" else "2",
+                birth_name=person.birth_name,
+                nir=person.nir,
+                attached_on=opened,
+            )
+        ],
+        requested_on=requested_on,
+        opened_on=opened,
+        insee_code=person.commune.insee_code,
+        postal_code=person.postal_code,
+        commune_name=person.commune.name.upper(),
+        street_number="",
+        street_type="",
+        street_name=person.address[:32],
+        departement=f"{departement.code:0>3}",
+        organism=household.organism or "CAF",
+    )
+
+
 def _import_intake(departement, rng: random.Random, count: int, first_day, today) -> list[SyntheticDossier]:
     """Import one CNAF flux making `count` demo adults (and a few newcomers without address)
     soumis à droits et devoirs, their rights opened between `first_day` and today."""
@@ -145,35 +176,9 @@ def _import_intake(departement, rng: random.Random, count: int, first_day, today
     span = (today - first_day).days
     dossiers = []
     for n, member in enumerate(chosen):
-        person, household = member.person, member.household
         opened = first_day + datetime.timedelta(days=rng.randrange(span + 1))
-        dossiers.append(
-            SyntheticDossier(
-                matricule=household.caf_number,
-                numdemrsa=f"DEMO{n:07d}",
-                persons=[
-                    SyntheticPerson(
-                        last_name=person.last_name,
-                        first_name=person.first_names.split()[0],
-                        birth_date=person.birth_date,
-                        sex="1" if person.sex == "M" else "2",
-                        birth_name=person.birth_name,
-                        nir=person.nir,
-                        attached_on=opened,
-                    )
-                ],
-                requested_on=opened - datetime.timedelta(days=rng.randrange(5, 25)),
-                opened_on=opened,
-                insee_code=person.commune.insee_code,
-                postal_code=person.postal_code,
-                commune_name=person.commune.name.upper(),
-                street_number="",
-                street_type="",
-                street_name=person.address[:32],
-                departement=f"{departement.code:0>3}",
-                organism=household.organism or "CAF",
-            )
-        )
+        requested_on = opened - datetime.timedelta(days=rng.randrange(5, 25))
+        dossiers.append(member_dossier(member, departement, f"DEMO{n:07d}", opened, requested_on))
     for n in range(WITHOUT_ADDRESS):
         opened = today - datetime.timedelta(days=rng.randrange(3, 10))
         born = datetime.date(1985 + n, 3 + n, 10)

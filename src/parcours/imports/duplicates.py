@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from parcours.core import audit
 from parcours.core.access import visible_persons
+from parcours.core.encryption import ENCRYPTED_JSON_MARK, EncryptedField, decrypt, encrypt
 from parcours.core.models import AuditAction
 from parcours.imports.models import DuplicateCandidate, DuplicateDecision, DuplicateStatus
 from parcours.people.identity import nirs_conflict
@@ -49,7 +50,11 @@ class OutOfScope(DecisionRefused):
     """A person of the pair is outside the agent's scope (the caller audits the refusal)."""
 
 
-def _serialize(value):
+def _serialize(value, *, secret: bool = False):
+    """A JSON-able copy of a field value; a secret (an encrypted field's value, the NIR) stays
+    encrypted in `merge_data` ({"__encrypted__": token}, re-encrypted by `parcours rotate-keys`)."""
+    if secret:
+        return {ENCRYPTED_JSON_MARK: encrypt(value)} if value else value
     if isinstance(value, datetime.datetime | datetime.date):
         return {"__date__": value.isoformat(), "dt": isinstance(value, datetime.datetime)}
     return value
@@ -60,6 +65,8 @@ def _deserialize(value):
         if value["dt"]:
             return datetime.datetime.fromisoformat(value["__date__"])
         return datetime.date.fromisoformat(value["__date__"])
+    if isinstance(value, dict) and ENCRYPTED_JSON_MARK in value:
+        return decrypt(value[ENCRYPTED_JSON_MARK])
     return value
 
 
@@ -131,7 +138,8 @@ def merge(candidate: DuplicateCandidate, agent, *, request=None) -> Person:
             data["filled"][name] = _serialize(getattr(kept, name))
             setattr(kept, name, getattr(duplicate, name))
     data["duplicate"] = {
-        f.attname: _serialize(getattr(duplicate, f.attname)) for f in Person._meta.concrete_fields
+        f.attname: _serialize(getattr(duplicate, f.attname), secret=isinstance(f, EncryptedField))
+        for f in Person._meta.concrete_fields
     }
     duplicate.delete()
     kept.save()

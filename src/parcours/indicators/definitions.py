@@ -190,11 +190,39 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "accompagnement",
         "Accompagnement et emploi",
-        "Entrées en accompagnement (coaching) datées de la période, une par personne ; issue : reprise "
-        "d'emploi ou entrée en formation datée au plus 3 mois calendaires après l'entrée. Reprises "
-        "d'emploi : toutes celles de la période, dont celles issues de la plateforme emploi (placements).",
+        "Entrées en coaching (« Réussir sans attendre ») datées de la période, une par personne ; issue : "
+        "reprise d'emploi ou entrée en formation datée au plus 3 mois calendaires après l'entrée. Rythme "
+        "des contacts : semaines ISO (lundi à dimanche) de coaching dont le lundi est dans la période, "
+        "terminées à la fin de la période ; une semaine où le coaching couvre 3 jours ouvrés ou moins "
+        "(jours fériés, début ou fin en cours de semaine) est excusée et ne compte pas. Reprises d'emploi "
+        "et sorties : toutes celles de la période, dont celles issues de la plateforme emploi (placements).",
         (
-            Item("coaching.entries", "Entrées en accompagnement", "nombre", "Personnes."),
+            Item("coaching.entries", "Entrées en coaching", "nombre", "Personnes."),
+            Item(
+                "coaching.coached_in_period",
+                "Personnes coachées dans la période",
+                "nombre",
+                "Coaching ouvert au moins un jour de la période.",
+            ),
+            Item(
+                "coaching.coached_at_end",
+                "Personnes en coaching en fin de période",
+                "nombre",
+                "Coaching commencé et non terminé au dernier jour de la période.",
+            ),
+            Item("coaching.contacts", "Contacts de coaching", "nombre", "Datés dans la période."),
+            Item(
+                "coaching.contacts_per_week",
+                "Contacts par personne et par semaine",
+                "nombre",
+                "Contacts des semaines dues / semaines dues (hors semaines excusées).",
+            ),
+            Item(
+                "coaching.share_weeks_with_contact",
+                "Part des semaines avec un contact",
+                "part",
+                "Semaines dues avec au moins un contact / semaines dues.",
+            ),
             Item(
                 "coaching.job_or_training_within_3_months",
                 "En emploi ou formation sous 3 mois",
@@ -220,6 +248,25 @@ SECTIONS: tuple[Section, ...] = (
                 "Placements de la plateforme emploi",
                 "nombre",
                 "Dans la période.",
+            ),
+            Item("placements.exits", "Sorties du parcours", "nombre", "Événements « sortie » de la période."),
+            Item(
+                "global_accompaniment.entries",
+                "Entrées en accompagnement global",
+                "nombre",
+                "Personnes entrées dans la période (binôme Département et France Travail).",
+            ),
+            Item(
+                "global_accompaniment.target",
+                "Objectif annuel d'accompagnements globaux",
+                "nombre",
+                "Fixé pour l'année civile ; n.d. pour une autre période ou sans objectif.",
+            ),
+            Item(
+                "global_accompaniment.share_of_target",
+                "Part de l'objectif atteinte",
+                "part",
+                "Entrées / objectif.",
             ),
         ),
     ),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from parcours.core.dates import months_between_buckets
 from parcours.indicators import events as ev
 from parcours.indicators.eventlog import FAMILY_SITUATIONS
 from parcours.indicators.measures import AGE_BANDS, SEXES, add_months, age_bands, mean, quantile, share
@@ -21,13 +22,10 @@ from parcours.indicators.pathways import BEFORE, first_fact, keys, take
 if TYPE_CHECKING:
     from parcours.indicators.stats import Context
 
-FIRST_ORIENTATION_DELAYS = {
-    "moins_1_mois": (0, 30),
-    "1_a_2_mois": (31, 60),
-    "2_a_3_mois": (61, 91),
-    "3_a_6_mois": (92, 182),
-    "6_mois_et_plus": (183, 10**6),
-}
+# Table 4's buckets in calendar months from the request date: "within 1 month" = on or before the
+# same day a month later (31/01 → 28/02), then within 2, 3 and 6 months, then later.
+FIRST_ORIENTATION_DELAYS = ("moins_1_mois", "1_a_2_mois", "2_a_3_mois", "3_a_6_mois", "6_mois_et_plus")
+FIRST_ORIENTATION_MONTHS = (1, 2, 3, 6)
 # Durations in calendar months: a contract from 20/04 to 19/10 lasts 6 months, leap year or not.
 CONTRACT_DURATIONS = ("moins_6_mois", "6_a_12_mois", "12_mois_et_plus")
 
@@ -84,13 +82,17 @@ def tables(ctx: Context) -> dict:
 
 def _entrants_tables(ctx: Context, orientation, population: np.ndarray, oriented: np.ndarray) -> dict:
     e = ctx.entrants
-    first = first_fact(orientation.pidx, orientation.day, e.pidx, e.window_start, e.window_end)
+    # Like table 3, the situation on the reference day: orientations decided after it do not count.
+    until = np.minimum(e.window_end, ctx.end_day)
+    first = first_fact(orientation.pidx, orientation.day, e.pidx, e.window_start, until)
     has = first >= 0
-    delay = np.maximum(orientation.day[first[has]] - e.request[has], 0)
+    decided, requested = orientation.day[first[has]], e.request[has]
+    delay = np.maximum(decided - requested, 0)
     in_population = population[e.pidx]
     table_4 = {"entrants": len(e), "oriented": int(has.sum()), "not_oriented": int((~has).sum())}
-    for key, (low, high) in FIRST_ORIENTATION_DELAYS.items():
-        table_4[key] = int(np.count_nonzero((delay >= low) & (delay <= high)))
+    buckets = months_between_buckets(requested, decided, FIRST_ORIENTATION_MONTHS)
+    for position, key in enumerate(FIRST_ORIENTATION_DELAYS):
+        table_4[key] = int(np.count_nonzero(buckets == position))
     table_4["mean_days"] = mean(delay)
     table_4["median_days"] = quantile(delay, 0.5)
     table_4["request_date_missing"] = int((~e.request_known).sum())

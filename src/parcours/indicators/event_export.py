@@ -5,7 +5,8 @@ NIR, contact detail or address: the person is a stable pseudonym (HMAC-SHA256 of
 with the key `PARCOURS_PSEUDONYM_KEY`, else SECRET_KEY, truncated to 16 hex digits); age band
 (at the event's date), sex, territorial unit and commune are kept. Of `data`, only the keys in
 `DATA_COLUMNS` (controlled vocabularies and dates, never free text or identifiers of persons)
-are exported. Columns are documented in docs/indicators.md.
+are exported. Columns are documented in docs/indicators.md. A Parquet export records its days
+and the time it was taken in the file's metadata (`export_metadata`).
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ DATA_COLUMNS = [
     "hours_per_week",
     "placement",
     "training_kind",
+    "mode",
 ]
 COLUMNS = [
     "seq",
@@ -133,6 +135,18 @@ def rows(start: datetime.date, end: datetime.date) -> dict[str, list]:
     return columns
 
 
+def export_metadata(start: datetime.date, end: datetime.date) -> dict[str, str]:
+    """What a Parquet export records about itself: its first and last days (`to` is the cut-off an
+    auditor compares with `period.events_until` of a `stats` run) and when it was taken."""
+    from django.utils import timezone
+
+    return {
+        "parcours.from": start.isoformat(),
+        "parcours.to": end.isoformat(),
+        "parcours.exported_at": timezone.localtime().isoformat(timespec="seconds"),
+    }
+
+
 def write(start: datetime.date, end: datetime.date, fmt: str, target: Path | io.TextIOBase) -> int:
     """Write the export as CSV or Parquet to `target` (a path, or a text stream for CSV). Returns the
     number of rows. CSV cells go through `core.spreadsheet_safety.neutralise`, Parquet values not."""
@@ -153,6 +167,7 @@ def write(start: datetime.date, end: datetime.date, fmt: str, target: Path | io.
             "date",
             pa.array([datetime.date.fromisoformat(v) for v in columns["date"]], type=pa.date32()),
         )
+        table = table.replace_schema_metadata(export_metadata(start, end))
         pq.write_table(table, target)
         return count
     if fmt != "csv":

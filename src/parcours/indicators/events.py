@@ -4,8 +4,8 @@ This is the single list the writers align on (the RSA intake, orientation and ap
 coaching and the job platform). Each kind says what fact it records and which `data` keys the
 indicators read; `occurred_at` is always the real date of the fact (stored at midnight Paris
 time when only a day is known). `data` never holds names, NIRs, contact details or addresses.
-Kinds marked "defined here" had no writer when the indicators were written; docs/indicators.md
-documents them for the apps that will write them.
+Every kind has a writer in the product (docs/indicators.md names it; the accompaniment kinds
+come from `accompaniment.workflows`).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from parcours.people.event_kinds import (  # noqa: E402, F401 (the vocabulary, r
     APPOINTMENT_CANCELLED,
     APPOINTMENT_EXCUSED,
     APPOINTMENT_HONOURED,
+    COACHING_CONTACT,
     COACHING_END,
     COACHING_START,
     CONTRACT_SIGNED,
@@ -105,21 +106,37 @@ KINDS: tuple[Kind, ...] = (
         ("contract_kind", "starts_on", "ends_on"),
         "orientation",
     ),
-    Kind(COACHING_START, "Entrée en accompagnement (coaching emploi)", ("programme", "site"), "défini ici"),
-    Kind(COACHING_END, "Fin d'accompagnement", ("motif",), "défini ici"),
+    Kind(
+        COACHING_START,
+        "Entrée en accompagnement (`programme` : coaching, global, social, socio_professionnel, france_travail)",
+        ("programme", "site"),
+        "accompaniment",
+    ),
+    Kind(
+        COACHING_END,
+        "Fin d'accompagnement (`motif` : voir accompaniment.EndReason)",
+        ("motif", "programme"),
+        "accompaniment",
+    ),
     Kind(
         JOB_START,
         "Reprise d'emploi (`contract_type` : cdi, cdd, interim, iae, alternance, creation, autre ; "
         "`placement` : identifiant du placement quand l'embauche vient de la plateforme emploi)",
         ("contract_type", "hours_per_week", "placement"),
-        "défini ici (plateforme emploi)",
+        "accompaniment (saisie d'un agent, ou embauche de la plateforme emploi)",
     ),
-    Kind(TRAINING_START, "Entrée en formation", ("training_kind",), "défini ici"),
+    Kind(TRAINING_START, "Entrée en formation", ("training_kind",), "accompaniment"),
     Kind(
         EXIT,
-        "Sortie du parcours (`motif` : emploi, formation, fin_droits, demenagement, autre)",
+        "Sortie du parcours (`motif` : emploi, formation, fin_droits, demenagement, fin_accompagnement, autre)",
         ("motif",),
-        "défini ici",
+        "accompaniment",
+    ),
+    Kind(
+        COACHING_CONTACT,
+        "Contact d'accompagnement (`mode` : entretien, telephone, atelier, visite_entreprise, mise_en_relation)",
+        ("mode", "programme"),
+        "accompaniment",
     ),
 )
 # Stored in `people.PersonEvent.kind_code`: a new kind goes at the end of KINDS, never in between.
@@ -163,6 +180,14 @@ JOB_CONTRACT_TYPES = {
     "autre": "Autre",
 }
 BOOKING_CHANNELS = ("public", "agent", "convocation")
+# `programme` of the accompaniment events (accompaniment.Programme, same order; only grows at its end).
+PROGRAMMES = {
+    "coaching": "Coaching MDIE « Réussir sans attendre »",
+    "global": "Accompagnement global",
+    "social": "Accompagnement social",
+    "socio_professionnel": "Accompagnement socio-professionnel (partenaire)",
+    "france_travail": "Accompagnement France Travail",
+}
 
 
 # -- the typed copy of each event (columns of `people.PersonEvent`) --------------------------
@@ -180,6 +205,9 @@ FACT_KEYS: dict[str, tuple[str, ...]] = {
     ORIENTATION_DECIDED: ("orientation", "organism"),
     CONTRACT_SIGNED: ("contract_kind", "starts_on", "ends_on"),
     JOB_START: ("contract_type", "placement"),
+    COACHING_START: ("programme",),
+    COACHING_END: ("programme",),
+    COACHING_CONTACT: ("programme",),
 }
 # Categories: 0 when absent (missing, null or ""), the value's position (from 1) in its vocabulary,
 # OTHER_CODE for any other value (every indicator treats all unknown values alike).
@@ -189,6 +217,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "organism": tuple(ORGANISM_CATEGORIES),
     "contract_kind": tuple(CONTRACT_KINDS),
     "contract_type": tuple(JOB_CONTRACT_TYPES),
+    "programme": tuple(PROGRAMMES),
 }
 OTHER_CODE = -1
 # Dates (ISO, the first 10 characters read): day number since 1970-01-01, MISSING_DAY when absent

@@ -20,7 +20,18 @@ Two populations are drawn:
 
 Persons: adults of the demo population (`parcours generate`) that have no event yet are reused;
 the rest are created with minimal records (listed in `HistoryPerson`, replaced on the next run).
-Events are written with bulk SQL (COPY on PostgreSQL), bypassing model signals.
+
+Two writers, on purpose:
+
+- the **orientation** part (rights, invitations, appointments, orientations, contracts, closures
+  of both populations) is written with bulk SQL (COPY on PostgreSQL), bypassing model signals:
+  about a million events at scale 1.0, outside the scope of issue #13;
+- the **accompaniment** part (coaching entries, weekly contacts, jobs, trainings, ends and
+  exits: the kinds `accompagnement.*`, `emploi.debut`, `formation.debut`, `sortie`) is produced
+  by calling `parcours.accompaniment.workflows` with past dates, after the bulk part is
+  written (a start needs the honoured interview), so that the demo's figures and the real ones
+  come from the same code. The coachings are followed by an inactive agent, "historique.coach"
+  (`HISTORY_COACH`), which is how the next run finds and replaces them.
 """
 
 from __future__ import annotations
@@ -31,18 +42,40 @@ import json
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from parcours.accompaniment import workflows
+from parcours.accompaniment.models import (
+    Accompaniment,
+    AccompanimentReferent,
+    Contact,
+    ContactMode,
+    EndReason,
+    Exit,
+    Outcome,
+    Programme,
+)
+from parcours.accounts.models import Agent, Organisation, OrganisationKind, Role
 from parcours.indicators import events as ev
 from parcours.indicators.eventlog import day_number, paris_transitions
 from parcours.indicators.models import HistoryPerson
-from parcours.people.models import Person, PersonEvent
+from parcours.people.models import Follow, Person, PersonEvent
 from parcours.territory.models import Commune, Departement, Site
 
 SOURCE = "historique-demo"
 DAY = 86400
+HISTORY_COACH = "historique.coach"  # the inactive agent who follows the history's coachings
+CONTACT_SHARE = 0.85  # of coaching weeks with a contact (the others are missed)
+CONTACT_MODES = [
+    (ContactMode.INTERVIEW, 0.5),
+    (ContactMode.PHONE, 0.35),
+    (ContactMode.WORKSHOP, 0.1),
+    (ContactMode.COMPANY_VISIT, 0.05),
+]
+DROP_OUT_SHARE = 0.1  # of coachings without an outcome, ended early (abandon)
 
 
 @dataclass(frozen=True)
@@ -163,13 +196,68 @@ def generate_history(
         year_start = day_number(datetime.date(year, 1, 1))
         year_days = day_number(datetime.date(year + 1, 1, 1)) - year_start
         _entrants(out, rng, calibration, persons[:n_entrants], sites, year_start, year_days)
-        _stock(out, rng, calibration, persons[n_entrants:], sites, year_start, year_days, scale)
+        pool = _stock(out, rng, calibration, persons[n_entrants:], sites, year_start, year_days)
         _write(out)
-    return HistoryOutcome(len(persons), created, len(out), removed)
+        coach = history_coach(departement)
+        written = _coaching(coach, rng, calibration, pool, sites, year_start, year_days, scale)
+    return HistoryOutcome(len(persons), created, len(out) + written, removed)
+
+
+def history_coach(departement: Departement) -> Agent:
+    """The inactive agent (no password, cannot log in) who followed the history's coachings, of
+    the département's own organisation."""
+    organisation = Organisation.objects.filter(
+        departement=departement, kind=OrganisationKind.DEPARTEMENT
+    ).order_by("id").first() or Organisation.objects.create(
+        departement=departement, kind=OrganisationKind.DEPARTEMENT, name=f"Département — {departement.name}"
+    )
+    agent, created = Agent.objects.get_or_create(
+        username=HISTORY_COACH,
+        defaults={
+            "first_name": "Coach",
+            "last_name": "Historique",
+            "organisation": organisation,
+            "role": Role.COACH_EMPLOI,
+            "is_active": False,
+        },
+    )
+    if created:
+        agent.set_unusable_password()
+        agent.save(update_fields=["password"])
+    return agent
+
+
+def _remove_coachings() -> int:
+    """Delete what the workflows wrote for the history's coachings (found through the history's
+    coach): contacts, accompaniments, référents and their follows, outcomes, exits, and the
+    persons' accompaniment events. Returns the events deleted."""
+    person_ids = list(
+        AccompanimentReferent.objects.filter(agent__username=HISTORY_COACH)
+        .values_list("accompaniment__person_id", flat=True)
+        .distinct()
+    )
+    removed = 0
+    for start in range(0, len(person_ids), 2000):
+        chunk = person_ids[start : start + 2000]
+        events = PersonEvent.objects.filter(person_id__in=chunk, source=workflows.SOURCE)
+        removed += events._raw_delete(events.db)
+        for model in (Outcome, Exit):
+            rows = model.objects.filter(person_id__in=chunk)
+            rows._raw_delete(rows.db)
+        contacts = Contact.objects.filter(accompaniment__person_id__in=chunk)
+        contacts._raw_delete(contacts.db)
+        referents = AccompanimentReferent.objects.filter(accompaniment__person_id__in=chunk)
+        follows = list(referents.values_list("follow_id", flat=True))
+        referents._raw_delete(referents.db)
+        Follow.objects.filter(pk__in=[pk for pk in follows if pk]).delete()
+        accompaniments = Accompaniment.objects.filter(person_id__in=chunk)
+        accompaniments._raw_delete(accompaniments.db)
+    return removed
 
 
 def remove_history(departement: Departement) -> int:
     """Delete the synthetic events and the persons created for them. Returns the events deleted."""
+    coaching_events = _remove_coachings()
     events = PersonEvent.objects.filter(source=SOURCE)
     for relation in PersonEvent._meta.related_objects:
         # Rows of other apps pointing at an event (e.g. a follow-up opened from it) keep living.
@@ -184,7 +272,7 @@ def remove_history(departement: Departement) -> int:
     )
     for start in range(0, len(person_ids), 2000):
         Person.objects.filter(pk__in=person_ids[start : start + 2000]).delete()
-    return removed
+    return removed + coaching_events
 
 
 def _persons(departement: Departement, count: int, rng: np.random.Generator) -> tuple[list[int], int]:
@@ -328,7 +416,9 @@ def _entrants(out, rng, calibration, persons, sites, year_start, year_days) -> N
             )
 
 
-def _stock(out, rng, calibration, persons, sites, year_start, year_days, scale) -> None:
+def _stock(out, rng, calibration, persons, sites, year_start, year_days) -> list[tuple[int, int]]:
+    """The stock's bulk events; returns the persons oriented towards work still here at the end
+    of the year (the coaching pool), with the day of their first interview."""
     n = len(persons)
     openings = year_start - rng.integers(30, 6 * 365, n)
     fates = rng.random((n, 6))
@@ -397,43 +487,118 @@ def _stock(out, rng, calibration, persons, sites, year_start, year_days, scale) 
             outcome = ev.APPOINTMENT_HONOURED if rng.random() < 0.8 else ev.APPOINTMENT_ABSENT
             out.add(pid, outcome, day, _data(site=site))
         if kind != "sociale":
-            oriented_professionally.append(pid)
-    _coaching(out, rng, calibration, oriented_professionally, sites, year_start, year_days, scale)
+            oriented_professionally.append((pid, interview))
+    return oriented_professionally
 
 
-def _coaching(out, rng, calibration, pool, sites, year_start, year_days, scale) -> None:
+def _date(day: int) -> datetime.date:
+    return datetime.date(1970, 1, 1) + datetime.timedelta(days=int(day))
+
+
+def _weekly_contacts(
+    rng: np.random.Generator, start: int, last: int, modes: list[str], weights: np.ndarray
+) -> list[tuple[datetime.date, str]]:
+    """One contact in most weeks from the start to `last` (both included), on a weekday of the
+    week inside that span; CONTACT_SHARE of the weeks have one, the others are missed."""
+    contacts = []
+    monday = start - (start + 3) % 7
+    while monday <= last:
+        days = list(range(max(monday, start), min(monday + 5, last + 1)))
+        if days and rng.random() < CONTACT_SHARE:
+            day = days[int(rng.integers(0, len(days)))]
+            contacts.append((_date(day), str(rng.choice(modes, p=weights))))
+        monday += 7
+    return contacts
+
+
+def _coaching(coach, rng, calibration, pool, sites, year_start, year_days, scale) -> int:
+    """The coachings of the year, through `accompaniment.workflows`: start, weekly contacts
+    (`log_contacts`), then a job or a training within 3 months and the end that goes with it
+    (an exit), or the end of the programme at 3 months (a tenth drop out earlier), and for a
+    quarter of the others a job 100 to 250 days after the start. Returns the events written."""
+    # A coaching starts after the first interview (`workflows.start_refusal`).
+    pool = [(pid, seen) for pid, seen in pool if seen < year_start + year_days - 1]
     count = min(round(calibration.coached * scale), len(pool))
-    coached = [pool[i] for i in rng.permutation(len(pool))[:count]]
+    chosen = [pool[i] for i in rng.permutation(len(pool))[:count]]
+    coached = [pid for pid, _ in chosen]
     outcomes = np.zeros(count, dtype=bool)
     outcomes[rng.permutation(count)[: round(count * calibration.outcome_share)]] = True
     job_types = [t for t, _ in JOB_TYPES]
     job_weights = np.array([w for _, w in JOB_TYPES])
-    for i, pid in enumerate(coached):
-        start = year_start + int(rng.integers(0, year_days))
-        out.add(
-            pid,
-            ev.COACHING_START,
-            start,
-            _data(programme="coaching_emploi", site=str(rng.choice(sites[pid]))),
-        )
+    modes = [str(mode) for mode, _ in CONTACT_MODES]
+    mode_weights = np.array([w for _, w in CONTACT_MODES])
+    site_objects = {
+        str(site.pk): site for site in Site.objects.filter(pk__in={int(s) for s in _site_ids(sites, coached)})
+    }
+    persons = Person.objects.in_bulk(coached)
+    before = PersonEvent.objects.filter(source=workflows.SOURCE).count()
+    today = day_number(timezone.localdate())
+    for i, (pid, seen) in enumerate(chosen):
+        person = persons[pid]
+        first = max(year_start, seen + 1)
+        start = first + int(rng.integers(0, year_start + year_days - first))
+        if start > today:  # a history of the current year stops today
+            continue
+        site = site_objects.get(str(rng.choice(sites[pid])))
+        try:
+            accompaniment = workflows.start(
+                person, Programme.COACHING, referents=[coach], on=_date(start), by=None, site=site
+            )
+        except ValidationError:  # e.g. the person left the département: the product refuses, so does the demo
+            continue
+        planned_end = day_number(accompaniment.planned_end_on)
+        outcome_day = later_job = None
         if outcomes[i]:
             # Within 3 months: 5 to 85 days after the start (3 calendar months are at least 89 days).
-            day = start + int(rng.integers(5, 86))
-        elif rng.random() < 0.25:
-            day = start + int(rng.integers(100, 250))
+            outcome_day = start + int(rng.integers(5, 86))
+            end_day, reason = outcome_day, None
+        elif rng.random() < DROP_OUT_SHARE:
+            end_day, reason = start + int(rng.integers(14, 60)), EndReason.DROPPED_OUT
         else:
+            end_day, reason = planned_end, EndReason.PROGRAMME_OVER
+        if not outcomes[i] and rng.random() < 0.25:
+            later_job = start + int(rng.integers(100, 250))
+        if end_day > today:  # still open today: contacts up to today, no end nor outcome yet
+            contacts = _weekly_contacts(rng, start, today, modes, mode_weights)
+            workflows.log_contacts(accompaniment, contacts, by=None)
             continue
-        if not outcomes[i] or rng.random() < calibration.job_share_of_outcomes:
-            contract_type = str(rng.choice(job_types, p=job_weights / job_weights.sum()))
-            placement = f"historique-{pid}" if rng.random() < 0.3 else None
-            out.add(
-                pid,
-                ev.JOB_START,
-                day,
-                _data(contract_type=contract_type, hours_per_week=35, placement=placement),
-            )
-        else:
-            out.add(pid, ev.TRAINING_START, day, _data(training_kind="qualifiante"))
+        workflows.log_contacts(
+            accompaniment, _weekly_contacts(rng, start, end_day, modes, mode_weights), by=None
+        )
+        if outcome_day is not None:
+            if rng.random() < calibration.job_share_of_outcomes:
+                _job(person, outcome_day, rng, job_types, job_weights)
+                reason = EndReason.JOB
+            else:
+                workflows.record_training(
+                    person,
+                    started_on=_date(outcome_day),
+                    ended_on=_date(outcome_day + int(rng.integers(30, 180))),
+                    organism="Organisme de formation (historique)",
+                    title="Formation qualifiante",
+                    qualifying=True,
+                    by=None,
+                )
+                reason = EndReason.TRAINING
+        workflows.end(accompaniment, on=_date(end_day), reason=reason, by=None)
+        if later_job is not None and later_job <= today:
+            _job(person, later_job, rng, job_types, job_weights)
+    return PersonEvent.objects.filter(source=workflows.SOURCE).count() - before
+
+
+def _site_ids(sites: dict[int, list[str]], persons: list[int]) -> set[str]:
+    return {site for pid in persons for site in sites[pid] if site}
+
+
+def _job(person, day: int, rng, job_types, job_weights) -> None:
+    workflows.record_job(
+        person,
+        started_on=_date(day),
+        contract_type=str(rng.choice(job_types, p=job_weights / job_weights.sum())),
+        hours_per_week=35 if rng.random() < 0.7 else int(rng.integers(15, 35)),
+        sector="",
+        by=None,
+    )
 
 
 def _write(out: _Events) -> None:

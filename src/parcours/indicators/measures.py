@@ -1,14 +1,18 @@
 """Small statistics shared by the indicators: delay summaries, shares, ages, month arithmetic.
 
 Conventions (docs/indicators.md): delays in calendar days between Paris dates, negative delays
-counted as 0; the median and the 90th percentile use linear interpolation (numpy's default,
-DuckDB's `quantile_cont`, PostgreSQL's `percentile_cont`); shares are rounded to 4 decimals and
-are null when the denominator is 0; means to 2 decimals.
+counted as 0; "within N months" in calendar months (`core.dates`); the median and the 90th
+percentile use linear interpolation (numpy's default, DuckDB's `quantile_cont`, PostgreSQL's
+`percentile_cont`); shares are rounded to 4 decimals and are null when the denominator is 0;
+means to 2 decimals.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+# Calendar months live in core.dates; `add_months` (over day numbers) stays importable from here.
+from parcours.core.dates import add_months_to_days as add_months  # noqa: F401
 
 AGE_BANDS = {
     "moins_25": "Moins de 25 ans",
@@ -79,17 +83,6 @@ def age_bands(birth_days: np.ndarray, on_days: np.ndarray) -> np.ndarray:
         "60_plus",
     )
     return np.where(birth_days < -(10**5), "inconnu", bands).astype(object)
-
-
-def add_months(days: np.ndarray, months: int) -> np.ndarray:
-    """The same day `months` calendar months later, or the month's last day when it has no such day
-    (31 January + 1 month = 28 or 29 February)."""
-    dates = np.asarray(days, dtype=np.int64).astype("datetime64[D]")
-    start_month = dates.astype("datetime64[M]")
-    offset = dates - start_month.astype("datetime64[D]")
-    target = start_month + months
-    last = (target + 1).astype("datetime64[D]") - 1
-    return np.minimum(target.astype("datetime64[D]") + offset, last).astype(np.int64)
 
 
 def month_keys(days: np.ndarray) -> np.ndarray:

@@ -14,7 +14,7 @@ from functools import cached_property
 import numpy as np
 
 from parcours.indicators import events as ev
-from parcours.indicators.eventlog import FAMILY_SITUATIONS, EventLog, day_number, load
+from parcours.indicators.eventlog import FAMILY_SITUATIONS, EventLog, day_number, load, to_date
 from parcours.indicators.measures import (
     AGE_BANDS,
     SEXES,
@@ -31,6 +31,7 @@ from parcours.indicators.pathways import (
     Pathways,
     code,
     first_fact,
+    keys,
     last_fact,
     take,
 )
@@ -323,8 +324,135 @@ def _followup_section(ctx: Context) -> dict:
     }
 
 
+COACHING = "coaching"
+GLOBAL = "global"
+
+
+def _programme_facts(ctx: Context, kind: str, programme: str) -> tuple[FactTable, np.ndarray]:
+    """The facts of `kind` whose `programme` is `programme` (for coaching, also those naming no
+    programme: accompaniment events written before programmes were named), with their positions
+    in the log (the order of events of one person, ties on a day included)."""
+    table = ctx.facts(kind)
+    positions = np.flatnonzero(ctx.log.kind == code(kind))
+    names = table.values["programme"]
+    mask = names == programme
+    if programme == COACHING:
+        mask |= names == ""
+    return table.where(mask), positions[mask]
+
+
+@dataclass
+class CoachingSpans:
+    """Coachings as seen at the end of the period: start day, end day (NO_END while open at the
+    period end: an end recorded after it is not known yet)."""
+
+    pidx: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+
+
+NO_END = np.iinfo(np.int64).max // 4
+
+
+def coaching_spans(ctx: Context) -> CoachingSpans:
+    """Each coaching start dated by the period end, ended by the first coaching end that follows it
+    in the person's log (when dated by the period end)."""
+    starts, start_positions = _programme_facts(ctx, ev.COACHING_START, COACHING)
+    ends, end_positions = _programme_facts(ctx, ev.COACHING_END, COACHING)
+    known = starts.day <= ctx.end_day
+    starts, start_positions = starts.where(known), start_positions[known]
+    following = np.searchsorted(end_positions, start_positions, side="right")
+    safe = np.minimum(following, max(len(end_positions) - 1, 0))
+    ended = following < len(end_positions)
+    if len(end_positions):
+        ended &= (ends.pidx[safe] == starts.pidx) & (ends.day[safe] <= ctx.end_day)
+    end = np.where(ended, take(ends.day, np.where(ended, safe, -1), NO_END), NO_END)
+    return CoachingSpans(starts.pidx, starts.day, end)
+
+
+def weekday(day: np.ndarray) -> np.ndarray:
+    """0 for Monday … 6 for Sunday (day 0, 1970-01-01, was a Thursday)."""
+    return (day + 3) % 7
+
+
+def _working_day_mask(mondays: np.ndarray) -> np.ndarray:
+    """(len(mondays), 5): whether each weekday of each week is a working day (not a public holiday
+    of the département), by the rule of `accompaniment.cadence.working_days`."""
+    from parcours.accompaniment.cadence import working_days
+
+    mask = np.zeros((len(mondays), 5), dtype=bool)
+    for row, monday in enumerate(mondays.tolist()):
+        first = to_date(monday)
+        for day in working_days(first):
+            mask[row, (day - first).days] = True
+    return mask
+
+
+@dataclass
+class CoachingWeeks:
+    """The coaching weeks counted by the contact cadence in the period: one row per (coaching,
+    ISO week) whose Monday is in the period, complete by the period end and not excused."""
+
+    pidx: np.ndarray
+    monday: np.ndarray
+    contacts: np.ndarray
+
+
+def coaching_weeks(ctx: Context, spans: CoachingSpans, contacts: FactTable) -> CoachingWeeks:
+    """The weeks of `spans` due for a contact, with their contact counts.
+
+    The rule of `accompaniment.cadence` with "today" the day after the period end (so the week
+    holding the period end counts once complete): weeks from the start's to min(today, end); a
+    week is excused when the coaching covers 3 of its working days or fewer; the current week of
+    an open coaching is in progress. Only the weeks whose Monday is in the period are kept, and
+    neither excused nor in progress ones. tests/indicators/test_coaching_indicators.py checks
+    that this agrees with `cadence()` week by week."""
+    today = ctx.end_day + 1
+    first_monday = spans.start - weekday(spans.start)
+    period_monday = ctx.start_day + (7 - weekday(np.array(ctx.start_day))) % 7  # first Monday in the period
+    low = np.maximum(first_monday, period_monday)
+    last_day = np.minimum(spans.end, today)
+    count = np.maximum((last_day - low) // 7 + 1, 0)
+    count = np.where(low <= np.minimum(last_day, ctx.end_day), count, 0)
+    rows = np.repeat(np.arange(len(spans.pidx)), count)
+    offsets = np.arange(len(rows)) - np.repeat(np.cumsum(count) - count, count)
+    monday = low[rows] + 7 * offsets
+    keep = monday <= ctx.end_day
+    rows, monday = rows[keep], monday[keep]
+    mondays, week_of = np.unique(monday, return_inverse=True)
+    working = _working_day_mask(mondays)[week_of]
+    days = monday[:, None] + np.arange(5)[None, :]
+    covered = (working & (days >= spans.start[rows, None]) & (days <= spans.end[rows, None])).sum(axis=1)
+    excused = covered <= 3
+    in_progress = (spans.end[rows] == NO_END) & (monday <= today) & (today < monday + 7)
+    due = ~excused & ~in_progress
+    rows, monday = rows[due], monday[due]
+    pidx = spans.pidx[rows]
+    contact_keys = keys(contacts.pidx, contacts.day - weekday(contacts.day))
+    order = np.argsort(contact_keys, kind="stable")
+    contact_keys = contact_keys[order]
+    wanted = keys(pidx, monday)
+    found = np.searchsorted(contact_keys, wanted, side="right") - np.searchsorted(
+        contact_keys, wanted, side="left"
+    )
+    return CoachingWeeks(pidx, monday, found)
+
+
+def _global_target(year: int) -> int | None:
+    """The yearly target of accompagnements globaux (`accompaniment.ProgrammeTarget`, when that
+    model exists and holds one for the year), else None. Read through the app registry: the
+    indicators do not import the accompaniment app."""
+    from django.apps import apps
+
+    try:
+        model = apps.get_model("accompaniment", "ProgrammeTarget")
+    except LookupError:
+        return None
+    return model.objects.filter(programme=GLOBAL, year=year).values_list("target_persons", flat=True).first()
+
+
 def _coaching_section(ctx: Context) -> dict:
-    starts = ctx.kind(ev.COACHING_START)
+    starts, _ = _programme_facts(ctx, ev.COACHING_START, COACHING)
     starts = starts.where(ctx.in_period(starts.day))
     _, first = np.unique(starts.pidx, return_index=True)
     starts = starts.where(np.sort(first))
@@ -335,13 +463,44 @@ def _coaching_section(ctx: Context) -> dict:
     training = first_fact(trainings.pidx, trainings.day, starts.pidx, starts.day, limit)
     either = (job >= 0) | (training >= 0)
     job_types = jobs.values["contract_type"][job[job >= 0]]
+    spans = coaching_spans(ctx)
+    open_in_period = (spans.start <= ctx.end_day) & (spans.end >= ctx.start_day)
+    open_at_end = spans.end == NO_END
+    contacts, _ = _programme_facts(ctx, ev.COACHING_CONTACT, COACHING)
+    weeks = coaching_weeks(ctx, spans, contacts)
+    with_contact = int(np.count_nonzero(weeks.contacts))
+    in_weeks = int(weeks.contacts.sum())
     return {
         "entries": len(starts),
+        "coached_in_period": len(np.unique(spans.pidx[open_in_period])),
+        "coached_at_end": len(np.unique(spans.pidx[open_at_end])),
+        "contacts": int(np.count_nonzero(ctx.in_period(contacts.day))),
+        "weeks_due": len(weeks.monday),
+        "weeks_with_contact": with_contact,
+        "share_weeks_with_contact": share(with_contact, len(weeks.monday)),
+        "contacts_per_week": round(in_weeks / len(weeks.monday), 2) if len(weeks.monday) else None,
         "job_within_3_months": int(np.count_nonzero(job >= 0)),
         "training_within_3_months": int(np.count_nonzero(training >= 0)),
         "job_or_training_within_3_months": int(np.count_nonzero(either)),
         "share_job_or_training": share(int(np.count_nonzero(either)), len(starts)),
         "jobs_by_contract_type": _counts(job_types, ev.JOB_CONTRACT_TYPES),
+    }
+
+
+def _global_section(ctx: Context) -> dict:
+    """Accompagnements globaux (in pairs) started in the period, one per person, against the
+    yearly target when the period is one calendar year and a target is set."""
+    starts, _ = _programme_facts(ctx, ev.COACHING_START, GLOBAL)
+    starts = starts.where(ctx.in_period(starts.day))
+    entries = len(np.unique(starts.pidx))
+    whole_year = ctx.start == datetime.date(ctx.start.year, 1, 1) and ctx.end == datetime.date(
+        ctx.start.year, 12, 31
+    )
+    target = _global_target(ctx.start.year) if whole_year else None
+    return {
+        "entries": entries,
+        "target": target,
+        "share_of_target": share(entries, target) if target else None,
     }
 
 
@@ -460,6 +619,7 @@ def compute(
             "timezone": "Europe/Paris",
             "deadline_days": deadline_days,
             "events": len(log),
+            **run_record(log),
         },
         "entrants": _entrants_section(ctx),
         **_delay_sections(ctx),
@@ -468,11 +628,25 @@ def compute(
         "orientations": _orientations_section(ctx),
         **_followup_section(ctx),
         "coaching": _coaching_section(ctx),
+        "global_accompaniment": _global_section(ctx),
         "placements": _placements_section(ctx),
         "drees": drees.tables(ctx),
         "breakdowns": _breakdowns(ctx, unit_labels, site_labels),
     }
     return result
+
+
+def run_record(log: EventLog) -> dict[str, str | None]:
+    """When the figures were computed (`computed_at`, Paris time) and the day of the latest event
+    they read (`events_until`): figures that look past the period end (an interview in the spell,
+    a job within 3 months) are reproducible from an event export reaching that day."""
+    from django.utils import timezone
+
+    last_day = int(log.day.max()) if len(log) else None
+    return {
+        "computed_at": timezone.localtime().isoformat(timespec="seconds"),
+        "events_until": to_date(last_day).isoformat() if last_day is not None else None,
+    }
 
 
 def configured_deadline() -> int:

@@ -54,6 +54,7 @@ from parcours.jobs.models import (
 )
 from parcours.jobs.models.offers import EXPIRY_DAYS, languages_mask
 from parcours.jobs.models.profiles import INDEXED_FIELDS, MatchingEntry
+from parcours.privacy.restriction import exclude_restricted
 from parcours.territory.geo import distance_km
 from parcours.territory.models import Commune
 
@@ -540,7 +541,8 @@ def rank_candidates(
             break
         if not codes:
             continue
-        entries = MatchingEntry.objects.filter(rome_code__in=codes, **within).values_list(
+        # A person under a restriction of processing is never proposed (privacy.restriction).
+        entries = exclude_restricted(MatchingEntry.objects.filter(rome_code__in=codes, **within)).values_list(
             "profile_id", "appellation_id", "rome_code", "years", "person_id", "commune_id", *INDEXED_FIELDS
         )
         profiles, targets, experiences = {}, [], []

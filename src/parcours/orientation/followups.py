@@ -25,6 +25,7 @@ from django.utils import timezone
 from parcours.orientation import events
 from parcours.orientation.models import CloseReason, FollowUp, OrientationSettings
 from parcours.people.models import PersonEvent
+from parcours.privacy.restriction import exclude_restricted, is_restricted
 from parcours.territory.models import Departement
 
 _CLOSING_KINDS = {events.RIGHTS_CLOSED: CloseReason.RIGHTS_CLOSED, events.MOVED_OUT: CloseReason.MOVED_OUT}
@@ -117,9 +118,18 @@ def close_followup(followup: FollowUp, reason: str, *, at: datetime.datetime | N
     events.record(followup.person, events.FOLLOWUP_CLOSED, at, followup=followup.pk, reason=reason)
 
 
-def apply_event(event: PersonEvent, now: datetime.datetime | None = None) -> FollowUp | None:
+def apply_event(
+    event: PersonEvent, now: datetime.datetime | None = None, *, restriction_checked: bool = False
+) -> FollowUp | None:
     """Open or close a follow-up from one intake event; other kinds are ignored, and so are
-    rights opened before `horizon_start()`."""
+    rights opened before `horizon_start()` and the events of a person under a restriction of
+    processing (`privacy.restriction`: left unapplied, applied once it is lifted)."""
+    if (
+        not restriction_checked
+        and event.kind in (events.RIGHTS_AND_DUTIES, *_CLOSING_KINDS)
+        and is_restricted(event.person_id)
+    ):
+        return None
     if event.kind == events.RIGHTS_AND_DUTIES:
         opened_on = rights_opening_date(event)
         if opened_on < horizon_start(now) or FollowUp.objects.filter(source_event=event).exists():
@@ -149,9 +159,10 @@ def open_followups_from_events(
     ).exclude(id__in=FollowUp.objects.filter(source_event__isnull=False).values("source_event_id"))
     if since:
         rows = rows.filter(recorded_at__gte=since)
+    rows = exclude_restricted(rows, "person")
     counts = {"opened": 0, "closed": 0}
     for event in rows.select_related("person__commune__departement").order_by("occurred_at", "id").iterator():
-        if apply_event(event, now):
+        if apply_event(event, now, restriction_checked=True):
             counts["opened" if event.kind == events.RIGHTS_AND_DUTIES else "closed"] += 1
     return counts
 
@@ -164,4 +175,9 @@ def open_followups_after_import(batch_id: int | None) -> dict[str, int]:
     batch = ImportBatch.objects.filter(pk=batch_id, dry_run=False).first() if batch_id else None
     if batch is None:
         return {"opened": 0, "closed": 0}
-    return open_followups_from_events(since=batch.started_at)
+    counts = open_followups_from_events(since=batch.started_at)
+    # The same rights events end the open accompaniments (fin_droits, demenagement).
+    from parcours.accompaniment.tasks import close_after_rights_events
+
+    counts["accompaniments_ended"] = close_after_rights_events()["ended"]
+    return counts

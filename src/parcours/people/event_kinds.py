@@ -52,6 +52,7 @@ COACHING_END = "accompagnement.fin"
 JOB_START = "emploi.debut"
 TRAINING_START = "formation.debut"
 EXIT = "sortie"
+COACHING_CONTACT = "accompagnement.contact"
 
 LABELS: dict[str, str] = {
     RSA_REQUEST: "Demande de RSA",
@@ -89,12 +90,14 @@ LABELS: dict[str, str] = {
     JOB_START: "Reprise d'emploi",
     TRAINING_START: "Entrée en formation",
     EXIT: "Sortie du parcours",
+    COACHING_CONTACT: "Contact d'accompagnement",
 }
 
 SOURCE_LABELS = {
     "cnaf": "Flux CNAF",
     "orientation": "Orientation",
     "historique-demo": "Historique (démonstration)",
+    "accompagnement": "Accompagnement",
 }
 
 # Values of `data`, in French. Kept here rather than imported from the apps, so that `people`
@@ -125,6 +128,44 @@ BOOKING_CHANNELS = {
     "public": "par la personne",
     "agent": "par un agent",
     "convocation": "sur convocation",
+}
+
+# Accompaniments (app `accompaniment`; tests/accompaniment checks they match its choices).
+PROGRAMMES = {
+    "coaching": "Coaching MDIE « Réussir sans attendre »",
+    "global": "Accompagnement global",
+    "social": "Accompagnement social",
+    "socio_professionnel": "Accompagnement socio-professionnel (partenaire)",
+    "france_travail": "Accompagnement France Travail",
+    "coaching_emploi": "Coaching emploi",  # the demo history's older word
+}
+MOTIVES = {
+    "emploi": "reprise d'emploi",
+    "formation": "entrée en formation",
+    "fin_programme": "fin du programme",
+    "abandon": "abandon",
+    "demenagement": "déménagement hors du département",
+    "fin_droits": "fin des droits au RSA",
+    "reorientation": "réorientation",
+    "fin_accompagnement": "fin d'accompagnement",
+    "autre": "autre motif",
+}
+CONTACT_MODES = {
+    "entretien": "entretien",
+    "telephone": "téléphone",
+    "atelier": "atelier collectif",
+    "visite_entreprise": "visite d'entreprise",
+    "mise_en_relation": "mise en relation avec un employeur",
+}
+TRAINING_KINDS = {"qualifiante": "qualifiante", "non_qualifiante": "non qualifiante"}
+JOB_CONTRACTS = {
+    "cdi": "CDI",
+    "cdd": "CDD",
+    "interim": "intérim",
+    "iae": "insertion par l'activité économique",
+    "alternance": "alternance",
+    "creation": "création d'entreprise",
+    "autre": "autre contrat",
 }
 
 
@@ -169,6 +210,11 @@ _SHOWN: dict[str, tuple[str, Any]] = {
     "overridden": ("{}", lambda v: "proposition non retenue" if v is True else ""),
     "reorientation": ("{}", lambda v: "réorientation" if v is True else ""),
     "moved": ("{}", lambda v: "déplacé" if v is True else ""),
+    "programme": ("{}", lambda v: _of(PROGRAMMES, v)),
+    "mode": ("{}", lambda v: _of(CONTACT_MODES, v)),
+    "motif": ("motif : {}", lambda v: _of(MOTIVES, v)),
+    "training_kind": ("formation {}", lambda v: _of(TRAINING_KINDS, v)),
+    "contract_type": ("contrat : {}", lambda v: _of(JOB_CONTRACTS, v)),
 }
 
 

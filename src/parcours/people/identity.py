@@ -2,7 +2,8 @@
 
 Rules, in order (the first that applies wins):
 
-1. same NIR (its first 13 characters) — certain;
+1. same NIR (its first 13 characters, looked up by their digest: the NIR is stored
+   encrypted) — certain; two NIRs that differ only by their key are the same person;
 2. same CAF/MSA matricule and same role in that dossier, with the same birth date or
    the same names, and no conflicting NIR — certain;
 3. same France Travail identifier, no conflicting NIR — certain;
@@ -30,7 +31,7 @@ from django.db import connection
 from parcours.people.models import Household, HouseholdMember, Person
 from parcours.people.names import normalize_name as _normalize_name
 from parcours.people.names import surnames as _surnames
-from parcours.people.nir import clean_nir, nir_with_key
+from parcours.people.nir import nir13, nir_digest
 
 # Names repeat a lot within a file (surnames, first names): normalise each spelling once.
 normalize_name = lru_cache(maxsize=1 << 16)(_normalize_name)
@@ -65,14 +66,6 @@ def normalize_role(value: str) -> str:
     return ROLE_ALIASES.get(text, ROLE_ALIASES.get(text[:3], "autre"))
 
 
-def nir13(value: str | None) -> str:
-    """The first 13 characters of a NIR (without the key), or '' if there is none."""
-    if value and (value.isdigit() or (value.isalnum() and value.isupper())):
-        return value[:13] if len(value) >= 13 else ""  # already clean (imports clean NIRs first)
-    nir = clean_nir(value or "")
-    return nir[:13] if len(nir) >= 13 else ""
-
-
 def _first_name_forms(first_names: str) -> set[str]:
     words = normalize_name(first_names).split()
     if not words:
@@ -100,9 +93,12 @@ class Identity:
     # Usage and birth names, normalised and without spaces (computed when not given).
     surnames: set[str] | None = None
     nir13: str = field(init=False, default="")
+    # The lookup digest of the NIR, computed once per identity (the NIR is stored encrypted).
+    nir_digest: str = field(init=False, default="")
 
     def __post_init__(self):
         self.nir13 = nir13(self.nir)
+        self.nir_digest = nir_digest(self.nir13)
         if self.surnames is None:
             self.surnames = _surnames(self.last_name, self.birth_name)
 
@@ -132,15 +128,6 @@ def nirs_conflict(a: str, b: str) -> bool:
     """Two different NIRs: the persons are different, whatever else they share."""
     a13, b13 = nir13(a), nir13(b)
     return bool(a13 and b13 and a13 != b13)
-
-
-def _nir_variants(nirs: set[str]) -> set[str]:
-    """The stored forms of 13-character NIRs: without and with their key."""
-    out = set(nirs)
-    for n in nirs:
-        if n.replace("2A", "19").replace("2B", "18").isdigit():
-            out.add(nir_with_key(n))
-    return out
 
 
 @dataclass
@@ -186,17 +173,19 @@ class CandidateIndex:
     def for_identities(cls, identities: list[Identity]) -> CandidateIndex:
         """Load the candidates of a list of identities in a few queries (none per identity)."""
         index = cls()
-        nirs = {i.nir13 for i in identities if i.nir13}
+        digests = {i.nir_digest for i in identities if i.nir_digest}
         cafs = {i.caf_number for i in identities if i.caf_number}
         fts = {i.france_travail_id for i in identities if i.france_travail_id}
         persons: dict[int, Person] = {}
-        if nirs or fts:
+        if digests or fts:
             # Raw SQL: the ORM's handling of thousands of IN parameters costs more than the query.
             table = connection.ops.quote_name(Person._meta.db_table)
-            nir_values, ft_values = padded(sorted(_nir_variants(nirs))), padded(sorted(fts))
+            # The NIR is stored encrypted: its digest (of the 13 first characters) is what is indexed.
+            nir_values = padded(sorted(digests))
+            ft_values = padded(sorted(fts))
             where = []
             if nir_values:
-                where.append(f"nir IN ({', '.join(['%s'] * len(nir_values))})")
+                where.append(f"nir_digest IN ({', '.join(['%s'] * len(nir_values))})")
             if ft_values:
                 where.append(f"france_travail_id IN ({', '.join(['%s'] * len(ft_values))})")
             sql = f"SELECT id FROM {table} WHERE {' OR '.join(where)}"  # noqa: S608

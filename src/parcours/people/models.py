@@ -6,9 +6,11 @@ from django.db import connection, models
 from django.db.models import Q
 from django.utils import timezone
 
+from parcours.core.encryption import EncryptedField
 from parcours.indicators import events
 from parcours.people.names import normalize_name, search_names
 from parcours.people.nir import clean_nir, validate_nir
+from parcours.people.nir import nir_digest as digest_of_nir
 
 
 def validate_birth_date(value: datetime.date) -> None:
@@ -49,6 +51,12 @@ class PersonQuerySet(models.QuerySet):
         followed = Follow.objects.active().filter(agent=agent).values("person_id")
         return self.filter(Q(commune__unit_id__in=unit_ids) | Q(id__in=followed))
 
+    def with_nir(self, nir: str):
+        """Persons whose NIR has the same 13 first characters as `nir` (with or without its key,
+        spaces allowed), found through the indexed digest: the NIR itself is stored encrypted."""
+        digest = digest_of_nir(nir)
+        return self.filter(nir_digest=digest) if digest else self.none()
+
     def search(self, text: str = "", birth_date: datetime.date | None = None):
         """Persons matching `text` and, if given, born on `birth_date`.
 
@@ -61,7 +69,7 @@ class PersonQuerySet(models.QuerySet):
         if text:
             compact = clean_nir(text)
             if compact[:2].isdigit() and len(compact) >= 13:
-                qs = qs.filter(nir__startswith=compact[:13])
+                qs = qs.with_nir(compact)
             elif compact.isdigit():
                 # One subquery of two index scans: an OR of the two conditions would make
                 # PostgreSQL scan the whole table, and a join would need a DISTINCT.
@@ -92,13 +100,23 @@ class Person(models.Model):
     # Indexed with search_names (Meta.indexes): identity resolution looks for names by birth date.
     birth_date = models.DateField("date de naissance", validators=[validate_birth_date])
     sex = models.CharField("sexe", max_length=1, choices=Sex.choices, blank=True)
-    nir = models.CharField(
+    # Stored encrypted (core.encryption), clear in Python; looked up by `nir_digest`, an HMAC of its
+    # 13 first characters kept in step whenever `nir` is assigned. No unique constraint: two persons
+    # with the same 13 first characters are resolved as one by imports and refused by the forms and
+    # the API (see `Person.clean`), but rows created before that rule may still go through the
+    # duplicates queue.
+    # The digest is declared first: Model.__init__ assigns fields in this order, and assigning
+    # `nir` must come last to set it (a default "" assigned after would erase it).
+    nir_digest = models.CharField(
+        "empreinte du NIR", max_length=32, blank=True, default="", db_index=True, editable=False
+    )
+    nir = EncryptedField(
         "NIR",
-        max_length=15,
-        blank=True,
-        db_index=True,
+        db_column="nir_encrypted",
         validators=[validate_nir],
         help_text="Numéro de sécurité sociale : 13 caractères, ou 15 avec la clé.",
+        digest_field="nir_digest",
+        digest_of=digest_of_nir,
     )
     caf_number = models.CharField("matricule CAF/MSA", max_length=15, blank=True, db_index=True)
     france_travail_id = models.CharField(
@@ -183,9 +201,20 @@ class Person(models.Model):
             and self.nir[0] != ("1" if self.sex == Sex.MALE else "2")
         ):
             raise ValidationError({"sex": "Le sexe ne correspond pas au premier chiffre du NIR."})
+        if self.nir_digest and Person.objects.filter(nir_digest=self.nir_digest).exclude(pk=self.pk).exists():
+            raise ValidationError(
+                {
+                    "nir": "Une autre personne est déjà enregistrée avec ce NIR (mêmes 13 premiers "
+                    "caractères, clé comprise ou non) : recherchez-la par son NIR plutôt que de créer "
+                    "une seconde fiche."
+                }
+            )
 
     def save(self, *args, **kwargs):
         self.search_names = self.compute_search_names()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "nir" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "nir_digest"}
         super().save(*args, **kwargs)
 
     def compute_search_names(self) -> str:

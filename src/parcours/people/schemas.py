@@ -14,6 +14,8 @@ import datetime
 
 from ninja import Field, Schema
 
+from parcours.people.nir import mask_nir
+
 
 class UnitOut(Schema):
     code: str
@@ -81,7 +83,10 @@ class PersonDetail(PersonSummary):
     """La fiche complète d'une personne : identité, coordonnées, foyers et suivis en cours."""
 
     sexe: str = Field(alias="sex")
-    nir: str
+    nir: str = Field(
+        description="Entier pour les rôles qui en ont besoin (`may_see_full_nir`), masqué sinon "
+        "(« 1 84 ** ** *** *** 42 »)."
+    )
     matricule_caf: str = Field(alias="caf_number")
     identifiant_france_travail: str = Field(alias="france_travail_id")
     email: str
@@ -93,6 +98,15 @@ class PersonDetail(PersonSummary):
     suivis: list[FollowOut]
     cree_le: datetime.datetime = Field(alias="created_at")
     modifie_le: datetime.datetime = Field(alias="updated_at")
+
+    @staticmethod
+    def resolve_nir(person, context) -> str:
+        """The whole NIR for an agent who may see it (`Agent.may_see_full_nir`), masked otherwise."""
+        request = (context or {}).get("request")
+        agent = getattr(request, "auth", None)
+        if agent is not None and agent.may_see_full_nir:
+            return person.nir
+        return mask_nir(person.nir)
 
 
 class PersonEventOut(Schema):

@@ -13,10 +13,12 @@ from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.access import get_person_for, visible_persons
 from parcours.core.models import AuditAction, AuditEvent
+from parcours.core.person_panels import panels_for
 from parcours.people import saved_searches
 from parcours.people.forms import HouseholdForm, PersonForm, PersonSearchForm, changed_fields, snapshot
 from parcours.people.models import Follow, HouseholdMember, Person
-from parcours.rsa.rights import person_rights_context
+from parcours.privacy.restriction import REFUSAL as RESTRICTION_REFUSAL
+from parcours.privacy.restriction import is_restricted
 
 RESULTS_PER_PAGE = 20
 SEARCH_PARAM = "recherche"
@@ -91,6 +93,7 @@ def detail(request, person_id: int):
     for event in history:
         event.field_labels = [_field_label(name) for name in event.detail.get("fields", [])]
     may_register = agent.may_register_persons
+    panel_templates, panel_context = panels_for(person, agent)
     context = {
         "person": person,
         "memberships": memberships,
@@ -102,7 +105,8 @@ def detail(request, person_id: int):
         "household_form": HouseholdForm(person=person, agent=agent) if may_register else None,
         "title": person.full_name,
         "breadcrumb_data": _breadcrumb(person.full_name),
-        **person_rights_context(person),
+        "panel_templates": panel_templates,
+        **panel_context,
     }
     return render(request, "people/detail.html", context)
 
@@ -133,6 +137,8 @@ def create(request):
 def edit(request, person_id: int):
     agent = request.user
     person = get_person_for(agent, person_id, request=request, audit_read=request.method == "GET")
+    if is_restricted(person.pk):
+        return _refuse_under_restriction(request, person)
     form = PersonForm(request.POST or None, instance=person, agent=agent)
     before = snapshot(person, form.audited_fields())
     if request.method == "POST" and form.is_valid():
@@ -170,6 +176,8 @@ def commune_choices(request):
 def household_add(request, person_id: int):
     agent = request.user
     person = get_person_for(agent, person_id, request=request, audit_read=False)
+    if is_restricted(person.pk):
+        return _refuse_under_restriction(request, person)
     form = HouseholdForm(request.POST, person=person, agent=agent)
     if form.is_valid():
         with transaction.atomic():
@@ -187,12 +195,20 @@ def household_add(request, person_id: int):
 def household_leave(request, person_id: int, membership_id: int):
     agent = request.user
     person = get_person_for(agent, person_id, request=request, audit_read=False)
+    if is_restricted(person.pk):
+        return _refuse_under_restriction(request, person)
     membership = get_object_or_404(HouseholdMember, pk=membership_id, person=person)
     with transaction.atomic():
         membership.delete()
         audit.record_changes(agent, person, ["foyer"], request=request)
     messages.success(request, "La personne ne fait plus partie de ce foyer.")
     return redirect(reverse("people:detail", args=[person.pk]) + "#foyers")
+
+
+def _refuse_under_restriction(request, person: Person):
+    """An edit of a person under a restriction of processing: refused, the agent told why."""
+    messages.error(request, RESTRICTION_REFUSAL)
+    return redirect("people:detail", person_id=person.pk)
 
 
 def _field_label(name: str) -> str:

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from parcours.core.encryption import encrypt
 from parcours.core.models import AuditAction, AuditChannel, AuditEvent
 from parcours.imports.bulk import insert_rows
 from parcours.imports.models import DuplicateCandidate, ImportBatch, ImportKind, RecordStatus
@@ -75,6 +76,7 @@ PERSON_FIELDS = [
 ]
 PERSON_INSERT_COLUMNS = [
     *PERSON_FIELDS,
+    "nir_digest",
     "email",
     "phone",
     "search_names",
@@ -487,7 +489,7 @@ class ChunkApplier:
                 if person.pk:
                     self.changed_persons[person.pk] = person
             return person, False
-        person = NewPerson(values, p["search_names"])
+        person = NewPerson({**values, "nir_digest": identity.nir_digest}, p["search_names"])
         self.new_persons.append(person)
         if key:
             self.pending_by_nir[key] = person
@@ -622,15 +624,20 @@ class ChunkApplier:
         defaults = {**PERSON_DEFAULTS, "created_at": now, "updated_at": now}
         for person in self.new_persons:
             values = {**defaults, **person.values, "search_names": person.search_names}
+            if values["nir"]:
+                # Raw insert: the NIR is encrypted here (core.encryption); its digest is the identity's.
+                values["nir"] = encrypt(values["nir"])
             rows.append(PERSON_ROW(values))
         for person, pk in zip(
             self.new_persons, insert_rows(Person, PERSON_INSERT_COLUMNS, rows), strict=True
         ):
             person.pk = pk
         if self.changed_persons:
+            # Assigning `nir` recomputed `nir_digest` (the field keeps it in step); bulk_update encrypts.
+            digest = {"nir_digest"} if "nir" in self.changed_fields else set()
             Person.objects.bulk_update(
                 self.changed_persons.values(),
-                sorted(self.changed_fields | {"updated_at", "search_names"}),
+                sorted(self.changed_fields | digest | {"updated_at", "search_names"}),
                 batch_size=500,
             )
         seen = set()

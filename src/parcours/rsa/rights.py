@@ -32,8 +32,8 @@ def rights_history(person, limit: int = 50):
     )[:limit]
 
 
-def person_rights_context(person) -> dict:
-    """The context of the `rsa/person_rights.html` include."""
+def person_rights_context(person, agent=None) -> dict:
+    """The context of the person page's `rsa/person_rights.html` panel (`core.person_panels`)."""
     from parcours.rsa.importer import EVENT_KINDS
 
     right = current_right(person)

@@ -5,18 +5,25 @@ from types import SimpleNamespace
 from django import template
 
 from parcours.people import event_kinds
+from parcours.people.nir import group_nir, mask_nir
 
 register = template.Library()
 
 
 @register.filter
 def nir_display(value: str) -> str:
-    """A NIR grouped as printed on a carte Vitale: '2 85 05 59 350 123 45'."""
-    nir = (value or "").replace(" ", "")
-    if len(nir) not in (13, 15):
-        return value
-    groups = [nir[0], nir[1:3], nir[3:5], nir[5:7], nir[7:10], nir[10:13], nir[13:15]]
-    return " ".join(group for group in groups if group)
+    """A NIR grouped as printed on a carte Vitale: '2 85 05 59 350 123 45'. Pages showing a
+    person's NIR use `nir_for`, which masks it for agents who may not see it whole."""
+    return group_nir(value)
+
+
+@register.filter
+def nir_for(value: str, agent) -> str:
+    """The NIR as `agent` may see it: whole and grouped if `agent.may_see_full_nir`, else masked
+    ('1 84 ** ** *** *** 42'). Without an agent (a letter, a message), always masked."""
+    if agent is not None and getattr(agent, "may_see_full_nir", False):
+        return group_nir(value)
+    return mask_nir(value)
 
 
 @register.inclusion_tag("dsfr/pagination.html", takes_context=True)

@@ -9,6 +9,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.utils import timezone
 
+from parcours.core.dates import add_months  # re-exported: calendar months live in core.dates
 from parcours.jobs.models.offers import MAX_HOURS_PER_WEEK, ContractType
 
 
@@ -205,6 +206,16 @@ class Application(models.Model):
             placement.application = self
             placement.recorded_by = actor
             placement.save()
+        # The pathway (app `accompaniment`): a hire writes the job start, a proposal is a contact
+        # of the person's coaching. Imported here: `accompaniment` imports `jobs`.
+        if name == "hire":
+            from parcours.accompaniment.jobs_hooks import application_hired
+
+            application_hired(self, placement=placement, actor=actor, now=now)
+        if name == "propose":
+            from parcours.accompaniment.jobs_hooks import application_proposed
+
+            application_proposed(self, actor=actor, now=now)
         return ApplicationEvent.objects.create(
             application=self,
             transition=name,
@@ -237,17 +248,6 @@ class ApplicationEvent(models.Model):
 
 
 FOLLOW_UP_MONTHS = (1, 3, 6)
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    for candidate_day in (day.day, 30, 29, 28):
-        try:
-            return datetime.date(year, month, candidate_day)
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
 
 
 class Placement(models.Model):

@@ -42,4 +42,6 @@ class Command(BaseCommand):
             rows=count,
         )
         if output:
-            self.stderr.write(f"{count} événements exportés dans {output}.")
+            self.stderr.write(
+                f"{count} événements exportés dans {output} (jusqu'au {end.isoformat()} inclus)."
+            )

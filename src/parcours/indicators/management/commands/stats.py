@@ -1,5 +1,8 @@
 """`parcours stats --from YYYY-MM-DD --to YYYY-MM-DD [--unit CODE] --format {json,csv,xlsx}`:
-every indicator of the period (keys documented in docs/indicators.md)."""
+every indicator of the period (keys documented in docs/indicators.md). The output records the
+run's date and time (`period.computed_at`) and the last day of the log it read
+(`period.events_until`, the cut-off an event export must reach to recompute it); both are also
+printed on stderr."""
 
 import datetime
 import sys
@@ -42,6 +45,11 @@ class Command(BaseCommand):
                 raise CommandError(f"Unité territoriale inconnue : « {unit} ».")
             unit_ids, label = [found.pk], found.code
         result = compute(start, end, unit_ids=unit_ids, unit_label=label)
+        period = result["period"]
+        self.stderr.write(
+            f"Calcul du {period['computed_at']} ; événements lus jusqu'au {period['events_until'] or '—'} "
+            "(un export pour le recalcul doit aller au moins jusqu'à ce jour : docs/indicators.md)."
+        )
         if format == "xlsx":
             content = exports.to_xlsx(result)
             if output:

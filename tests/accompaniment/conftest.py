@@ -1,0 +1,1 @@
+from tests.jobs.conftest import rome_reference  # noqa: F401 (the offers' ROME appellations)
