@@ -93,6 +93,17 @@ def test_an_accompaniment_starts_only_after_the_first_interview(coach):
         workflows.start(later, Programme.COACHING, referents=[coach], on=MARCH_2, by=coach)
 
 
+def test_no_accompaniment_starts_under_a_restriction_of_processing(person, coach):
+    from parcours.privacy.restriction import lift_restriction, set_restriction
+
+    set_restriction(person, reason="Exactitude contestée", by=coach)
+    with pytest.raises(ValidationError, match="limitation du traitement"):
+        workflows.start(person, Programme.COACHING, referents=[coach], on=MARCH_2, by=coach)
+    assert not Accompaniment.objects.filter(person=person).exists()
+    lift_restriction(person, by=coach)
+    assert workflows.start(person, Programme.COACHING, referents=[coach], on=MARCH_2, by=coach).pk
+
+
 def test_two_coaches_enrolling_the_same_person(person, coach):
     other = AgentFactory(role="coach_emploi")
     workflows.start(person, Programme.COACHING, referents=[coach], on=MARCH_2, by=coach)

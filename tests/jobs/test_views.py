@@ -159,6 +159,20 @@ def test_ranked_offers_for_a_person_page(agent_client, two_units):
     assert offer.title in page and "Simuler les revenus" in page
 
 
+def test_no_matching_nor_shortlist_under_a_restriction_of_processing(agent_client, agent_a, two_units):
+    from parcours.privacy.restriction import set_restriction
+
+    profile = ProfileFactory(person=PersonFactory(commune=two_units["commune_a"]), targets=[AIDE_A_DOMICILE])
+    offer = OfferFactory(commune=two_units["commune_a"], title="Auxiliaire de vie à Communeville")
+    set_restriction(profile.person, reason="Opposition en cours d'examen", by=agent_a)
+
+    page = agent_client.get(reverse("jobs:profile_offers", args=[profile.person_id]), follow=True)
+    assert offer.title not in page.content.decode() and "limitation du traitement" in page.content.decode()
+    response = agent_client.post(reverse("jobs:shortlist", args=[offer.pk, profile.person_id]), follow=True)
+    assert "limitation du traitement" in response.content.decode()
+    assert not Application.objects.filter(person=profile.person).exists()
+
+
 def test_statistics_count_by_month_group_and_unit(relations_client, two_units):
     agent_client = relations_client
     group = SectorGroupFactory(name="GOME Soins")

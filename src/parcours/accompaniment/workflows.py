@@ -117,7 +117,15 @@ def start_refusal(person, on: datetime.date) -> str | None:
 
     An accompaniment is offered after the first interview: the person must have an honoured
     appointment (`rdv.honore`) or an orientation decision (`orientation.decidee`) on or before
-    `on`; and they must live in the département (no departure since their last arrival)."""
+    `on`; and they must live in the département (no departure since their last arrival). Nobody
+    enters an accompaniment while they have asked for the restriction of processing."""
+    from parcours.privacy.restriction import is_restricted
+
+    if is_restricted(person.pk):
+        return (
+            "La personne a demandé la limitation du traitement de ses données : aucun accompagnement "
+            "ne peut commencer tant que la limitation est active (« Données personnelles » sur la fiche)."
+        )
     gone = left_departement_on(person, on)
     if gone is not None:
         return (

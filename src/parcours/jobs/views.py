@@ -45,6 +45,7 @@ from parcours.jobs.models import (
     RomeAppellation,
     SectorGroup,
 )
+from parcours.privacy.restriction import is_restricted
 
 
 @agent_may("may_use_rome_reference")
@@ -306,6 +307,9 @@ def shortlist(request, offer_id: int, person_id: int):
     if not offer.is_open:
         messages.error(request, "L'offre n'est plus ouverte : présélection impossible.")
         return redirect("jobs:offer", offer.pk)
+    if is_restricted(person.pk):
+        messages.error(request, RESTRICTED_MATCHING)
+        return redirect("jobs:offer", offer.pk)
     application, created = Application.objects.get_or_create(
         offer=offer,
         person=person,
@@ -316,6 +320,12 @@ def shortlist(request, offer_id: int, person_id: int):
         audit.record_changes(request.user, person, ["candidature"], request=request, created=True)
         messages.success(request, "Candidat·e présélectionné·e.")
     return redirect("jobs:application", application.pk)
+
+
+RESTRICTED_MATCHING = (
+    "La personne a demandé la limitation du traitement de ses données : pas de rapprochement avec "
+    "des offres ni de présélection tant que la limitation est active (« Données personnelles » sur la fiche)."
+)
 
 
 def _int_or_none(value) -> int | None:
@@ -363,6 +373,9 @@ def profile_offers(request, person_id: int):
     profile = CandidateProfile.objects.filter(person=person).first()
     if profile is None:
         messages.info(request, "Renseignez d'abord le profil emploi de la personne.")
+        return redirect("jobs:profile", person.pk)
+    if is_restricted(person.pk):
+        messages.error(request, RESTRICTED_MATCHING)
         return redirect("jobs:profile", person.pk)
     form = OfferFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}

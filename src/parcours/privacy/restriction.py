@@ -3,7 +3,8 @@ only stores their data. Every automated process asks this module, the one way to
 
 - `exclude_restricted(queryset, "person")`: drop the rows of restricted persons (the orientation
   pipeline's follow-ups and invitations, message delivery, job matching, the retention task);
-- `is_restricted(person_id)`: refuse an edit of the person's record (people views);
+- `is_restricted(person_id)`: refuse an edit of the person's record (people views), the offers
+  matched to them and a shortlisting (jobs views), the start of an accompaniment;
 - `set_restriction` / `lift_restriction`: the only writers, each audited with who and when.
 
 Lifting the restriction lets the pipeline resume: nothing was marked as done while it was set
