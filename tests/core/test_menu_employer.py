@@ -20,3 +20,13 @@ def test_administrators_menu_leaves_out_the_employers_portal(client):
     labels = [item["label"] for item in client.get(reverse("core:home")).context["main_menu"]]
     assert "Personnes" in labels and "Journal d'audit" in labels
     assert "Espace employeur" not in labels
+
+
+@pytest.mark.django_db
+def test_only_the_entry_of_the_current_page_is_marked_current(client):
+    """« Mes actions » lives under « Accompagnements »' address: only the closer entry is current."""
+    login_verified(client, AgentFactory(role="referent"))
+    menu = client.get(reverse("accompaniment:global_my_actions")).context["main_menu"]
+    assert [item["label"] for item in menu if item["active"]] == ["Mes actions"]
+    menu = client.get(reverse("accompaniment:caseload")).context["main_menu"]
+    assert [item["label"] for item in menu if item["active"]] == ["Accompagnements"]

@@ -21,5 +21,10 @@ def menu_for(request) -> list[dict]:
                 url = reverse(url_name)
             except NoReverseMatch:
                 continue
-            items.append({"label": label, "url": url, "active": request.path.startswith(url) and url != "/"})
+            items.append({"label": label, "url": url, "active": False})
+    # The entry of the current page is the one whose address is the longest prefix of the path
+    # ("Mes actions", /accompagnements/global/mes-actions/, rather than "Accompagnements").
+    matching = [item for item in items if item["url"] != "/" and request.path.startswith(item["url"])]
+    if matching:
+        max(matching, key=lambda item: len(item["url"]))["active"] = True
     return items
