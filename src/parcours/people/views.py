@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
@@ -12,11 +11,12 @@ from django_htmx.http import push_url
 from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.access import get_person_for, visible_persons
-from parcours.core.models import AuditAction, AuditEvent
+from parcours.core.models import AuditAction
 from parcours.core.person_panels import panels_for
 from parcours.people import saved_searches
 from parcours.people.forms import HouseholdForm, PersonForm, PersonSearchForm, changed_fields, snapshot
 from parcours.people.models import Follow, HouseholdMember, Person
+from parcours.people.record_history import record_changes, with_field_labels
 from parcours.privacy.restriction import REFUSAL as RESTRICTION_REFUSAL
 from parcours.privacy.restriction import is_restricted
 
@@ -85,13 +85,7 @@ def detail(request, person_id: int):
     visible_ids = set(visible_persons(agent).filter(pk__in=member_ids).values_list("pk", flat=True))
     audit.record_shown(agent, sorted(visible_ids - {person.pk}), request=request, household_of=person.pk)
     follows = Follow.objects.active().filter(person=person).select_related("agent__organisation")
-    history = list(
-        AuditEvent.objects.filter(person=person, action__in=[AuditAction.CREATE, AuditAction.UPDATE])
-        .select_related("agent")
-        .order_by("-at", "-id")[:HISTORY_SHOWN]
-    )
-    for event in history:
-        event.field_labels = [_field_label(name) for name in event.detail.get("fields", [])]
+    history = with_field_labels(record_changes(person)[:HISTORY_SHOWN])
     may_register = agent.may_register_persons
     panel_templates, panel_context = panels_for(person, agent)
     context = {
@@ -209,15 +203,6 @@ def _refuse_under_restriction(request, person: Person):
     """An edit of a person under a restriction of processing: refused, the agent told why."""
     messages.error(request, RESTRICTION_REFUSAL)
     return redirect("people:detail", person_id=person.pk)
-
-
-def _field_label(name: str) -> str:
-    if name == "foyer":
-        return "foyer"
-    try:
-        return str(Person._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
 
 
 def _breadcrumb(current: str, person: Person | None = None) -> dict:

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 from parcours.accounts.permissions import agent_may
 from parcours.core import audit
 from parcours.core.access import get_person_for
-from parcours.core.models import AuditAction, AuditEvent
+from parcours.core.models import AuditAction
 from parcours.core.spreadsheet_safety import neutralise
+from parcours.people.record_history import record_changes, with_field_labels
 from parcours.privacy import access_export, categories, lifecycle
 from parcours.privacy.forms import LiftForm, RestrictionForm
 from parcours.privacy.models import ProcessingRestriction, RetentionRun
@@ -80,25 +81,12 @@ def access_json(request, person_id: int):
     return _export(request, person_id, "json")
 
 
-def _field_label(name: str) -> str:
-    from django.core.exceptions import FieldDoesNotExist
-
-    from parcours.people.models import Person
-
-    try:
-        return str(Person._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
 @agent_may("may_handle_data_requests", REFUSAL)
 def rectifications(request, person_id: int):
     """Every creation and change of the person's record: date, agent, fields (never a value)."""
     person = get_person_for(request.user, person_id, request=request)
-    changes = AuditEvent.objects.filter(person=person, action__in=[AuditAction.CREATE, AuditAction.UPDATE])
-    page = Paginator(changes.order_by("-at", "-id"), PER_PAGE).get_page(request.GET.get("page"))
-    for event in page:
-        event.field_labels = [_field_label(name) for name in event.detail.get("fields", [])]
+    page = Paginator(record_changes(person), PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_field_labels(page.object_list)
     context = {
         "person": person,
         "page_obj": page,
