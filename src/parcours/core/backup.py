@@ -400,7 +400,7 @@ def restore_check(folder: Path, *, jobs: int = 2, audit: bool = True) -> Restore
         report.seconds = time.perf_counter() - started
         return report
     expected = manifest.get("database", {}).get("tables", {})
-    with ThrowawayCluster() as cluster:
+    with ThrowawayCluster(prefix="parcours-restore-") as cluster:
         url = cluster.create_database("restauration")
         target = Database.from_url(url)
         _pg_restore(folder / DUMP, target, f"--jobs={max(1, jobs)}")

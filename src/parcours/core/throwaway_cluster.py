@@ -1,9 +1,10 @@
-"""A throwaway PostgreSQL cluster, for `parcours restore-check`: created with initdb in a temporary
-directory, started on a free port of 127.0.0.1, stopped and removed on exit whatever happened.
+"""A throwaway PostgreSQL cluster: created with initdb in a temporary directory, started on a free
+port of 127.0.0.1, stopped and removed on exit whatever happened. `parcours restore-check`
+restores into one; scripts/with_postgres.py runs a whole command (the suite, the bench) against one.
 
-The same logic as scripts/with_postgres.py (which runs a whole command against such a cluster):
-the server binaries are found on the PATH or under /usr/lib/postgresql/<version>/bin (the newest),
+The server binaries are found on the PATH or under /usr/lib/postgresql/<version>/bin (the newest),
 and since PostgreSQL refuses to run as root, under root the server runs as `postgres` (or `nobody`).
+The server is tuned for throwaway data (no fsync), and its output is kept out of stdout.
 """
 
 from __future__ import annotations
@@ -55,26 +56,37 @@ def _server_user() -> str:
 
 class ThrowawayCluster:
     """`with ThrowawayCluster() as cluster:` then `cluster.url` (database `postgres`, user `parcours`,
-    no password) and `cluster.create_database(name)`."""
+    no password) and `cluster.create_database(name)`. While it runs, `pg_ctl`, `data`, `log`,
+    `options` and `user` ("" unless root) say how to stop and start it again (tests/faults)."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "parcours-pg-") -> None:
+        self.prefix = prefix
         self.root: Path | None = None
         self.port = 0
         self.url = ""
-        self._pg_ctl = ""
-        self._user = ""
+        self.pg_ctl = ""
+        self.user = ""
+        self.options = ""
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def log(self) -> Path:
+        return self.root / "server.log"
 
     def _as_server_user(self, command: list[str]) -> list[str]:
-        return ["runuser", "-u", self._user, "--", *command] if self._user else command
+        return ["runuser", "-u", self.user, "--", *command] if self.user else command
 
     def __enter__(self) -> ThrowawayCluster:
-        initdb, self._pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
-        self._user = _server_user()
-        self.root = Path(tempfile.mkdtemp(prefix="parcours-restore-"))
-        if self._user:
-            shutil.chown(self.root, user=self._user)
+        initdb, self.pg_ctl = find_binary("initdb"), find_binary("pg_ctl")
+        self.user = _server_user()
+        self.root = Path(tempfile.mkdtemp(prefix=self.prefix))
+        if self.user:
+            shutil.chown(self.root, user=self.user)
             self.root.chmod(0o700)
-        data = self.root / "data"
+        data = self.data
         self.port = _free_port()
         try:
             subprocess.run(
@@ -95,18 +107,18 @@ class ThrowawayCluster:
                 check=True,
                 capture_output=True,
             )
-            options = (
+            self.options = options = (
                 f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_wal_size=2GB"
+                "-c synchronous_commit=off -c full_page_writes=off -c max_wal_size=2GB -c max_connections=50"
             )
             subprocess.run(
                 self._as_server_user(
                     [
-                        self._pg_ctl,
+                        self.pg_ctl,
                         "-D",
                         str(data),
                         "-l",
-                        str(self.root / "server.log"),
+                        str(self.log),
                         "-o",
                         options,
                         "-w",
@@ -140,10 +152,10 @@ class ThrowawayCluster:
     def __exit__(self, *exc_info) -> None:
         if self.root is None:
             return
-        data = self.root / "data"
+        data = self.data
         if (data / "postmaster.pid").exists():
             subprocess.run(
-                self._as_server_user([self._pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
+                self._as_server_user([self.pg_ctl, "-D", str(data), "-m", "immediate", "stop"]),
                 capture_output=True,
             )
         shutil.rmtree(self.root, ignore_errors=True)
