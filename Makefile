@@ -29,10 +29,12 @@ demo-data: install
 	$(DEMO_ENV) $(BIN)/parcours load-territory --departement $(or $(DEPARTEMENT),59)
 	$(DEMO_ENV) $(BIN)/parcours generate --departement $(or $(DEPARTEMENT),59) --seed 1 --scale $(DEMO_SCALE)
 	$(DEMO_ENV) $(BIN)/parcours create-demo-agents --departement $(or $(DEPARTEMENT),59)
+	$(DEMO_ENV) $(BIN)/parcours demo-directory --departement $(or $(DEPARTEMENT),59) --seed 1
 	$(DEMO_ENV) $(BIN)/parcours create-demo-agendas --departement $(or $(DEPARTEMENT),59)
 	$(DEMO_ENV) $(BIN)/parcours demo-orientation --departement $(or $(DEPARTEMENT),59) --seed 1 --scale $(DEMO_SCALE)
 	$(DEMO_ENV) $(BIN)/parcours generate-jobs --departement $(or $(DEPARTEMENT),59) --seed 1
 	$(DEMO_ENV) $(BIN)/parcours demo-accompaniment --departement $(or $(DEPARTEMENT),59) --seed 1 --scale $(DEMO_SCALE)
+	$(DEMO_ENV) $(BIN)/parcours demo-front-door --departement $(or $(DEPARTEMENT),59) --seed 1 --months 3
 	$(DEMO_ENV) $(BIN)/parcours generate-history --departement $(or $(DEPARTEMENT),59) --year 2019 --seed 1 --scale $(DEMO_SCALE)
 
 # runserver, with OpenFisca and the task queue's cluster (daily schedules, web imports) in the

@@ -58,6 +58,13 @@ OBJECT_KWARGS = {
     "accompaniment_id",
     "objective_id",  # accompagnement global: the plan's objectives and actions
     "action_id",
+    "orientation_id",  # directory: an orientation to a service
+    "right_id",  # reception: a right identified at reception, followed until opened
+    "referent_id",  # reception: a référent de parcours of the person
+    "contact_id",  # reception: a contact (sollicitation) about the person
+    "callback_id",  # reception: a callback promised about that contact
+    "item_id",  # reception: an item (a need routed to a tray) about the person
+    "tray_id",  # reception: the tray holding that item (lists the person)
 }
 
 
@@ -142,6 +149,11 @@ def world(departement, settings, tmp_path):
     batch = ImportBatch.objects.create(
         kind="people", file_name="autre.csv", sha256="z", status="done", created_by=other_agent
     )
+    service_orientation = _service_orientation(hidden, other_agent)
+    hidden_right = _right_identified(hidden, other_agent)
+    hidden_referent = _parcours_referent(hidden, other_agent)
+    hidden_contact, hidden_callback = _front_door_contact(hidden, other_agent)
+    hidden_item, hidden_rule = _tray_item(hidden_contact, other_agent, other_unit)
 
     agents = {
         role: AgentFactory(username=f"matrix-{role}", role=role, units=[home_unit], password=None)
@@ -165,6 +177,17 @@ def world(departement, settings, tmp_path):
         "accompaniment_id": accompaniment.pk,
         "objective_id": objective.pk,
         "action_id": plan_action.pk,
+        "orientation_id": service_orientation.pk,
+        "right_id": hidden_right.pk,
+        "referent_id": hidden_referent.pk,
+        "contact_id": hidden_contact.pk,
+        "callback_id": hidden_callback.pk,
+        "item_id": hidden_item.pk,
+        "tray_id": hidden_item.tray_id,
+        "rule_id": hidden_rule.pk,
+        "organisation_id": 0,  # the charter's screens (administrators): refused before any lookup
+        "signature_id": 0,
+        "service_id": service_orientation.service_id,  # directory: a service (not person data)
         "offer_id": offer.pk,
         "employer_id": offer.employer_id,
         "group_id": 0,
@@ -174,6 +197,71 @@ def world(departement, settings, tmp_path):
         "name": "propose",
     }
     return {"agents": agents, "values": values, "hidden": hidden, "household": household}
+
+
+def _service_orientation(person, sender):
+    """An orientation of `person` to a service of a structure of an organisation no agent of the
+    matrix belongs to (directory)."""
+    from parcours.directory.models import Service, ServiceOrientation, Structure
+    from tests.accounts.factories import OrganisationFactory
+
+    structure = Structure.objects.create(
+        source="test", source_id="matrice", nom="Structure d'ailleurs", organisation=OrganisationFactory()
+    )
+    service = Service.objects.create(structure=structure, source="test", source_id="matrice", nom="Service")
+    return ServiceOrientation.objects.create(
+        person=person,
+        service=service,
+        origin="referent",
+        sent_by=sender,
+        consent_given=True,
+        consent_on=timezone.localdate(),
+        consent_mode="oral",
+    )
+
+
+def _right_identified(person, agent):
+    """A right identified for `person` at reception (reception.rights), to be followed."""
+    from parcours.reception.models import RightsCheck, RightStatus
+
+    check = RightsCheck.objects.create(person=person, made_by=agent)
+    return RightStatus.objects.create(check_run=check, person=person, benefit="rsa", monthly_amount=500)
+
+
+def _parcours_referent(person, agent):
+    """The person's référent de parcours (reception.referents), designated by another agent."""
+    from parcours.reception.models import ParcoursReferent
+
+    return ParcoursReferent.objects.create(
+        person=person,
+        agent=agent,
+        organisation=agent.organisation,
+        consent_on=timezone.localdate(),
+        consent_mode="oral",
+        designated_by=agent,
+    )
+
+
+def _front_door_contact(person, agent):
+    """A contact about `person` taken by another agent, with a callback (reception)."""
+    from parcours.reception.models import Callback, Contact
+
+    contact = Contact.objects.create(channel="telephone", taken_by=agent, person=person)
+    callback = Callback.objects.create(
+        contact=contact, due_at=timezone.now(), phone="0600000000", created_by=agent
+    )
+    return contact, callback
+
+
+def _tray_item(contact, agent, unit):
+    """An item of that contact in a tray of the other unit whose only member is `agent`, and the
+    routing rule that sent it there (reception trays)."""
+    from tests.reception.factories import RoutingRuleFactory, TrayFactory, TrayItemFactory, member
+
+    tray = TrayFactory(departement=unit.departement, unit=unit, name="Bannette d'ailleurs")
+    member(tray, agent)
+    rule = RoutingRuleFactory(departement=unit.departement, tray=tray)
+    return TrayItemFactory(contact=contact, tray=tray, routing_rule=rule), rule
 
 
 def test_every_view_names_its_permission():

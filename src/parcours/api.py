@@ -36,6 +36,7 @@ api.add_router("/emploi/", "parcours.jobs.api.router")
 api.add_router("/orientation/", "parcours.orientation.api.router")
 api.add_router("/rdv/", "parcours.appointments.api.router")
 api.add_router("/indicateurs/", "parcours.indicators.api.router")
+api.add_router("/telephonie/", "parcours.reception.telephony.router")
 
 # Messages for pydantic's error types; anything else is "Valeur invalide."
 _PYDANTIC_MESSAGES = {

@@ -109,6 +109,9 @@ for _name, _keys in (
             )
 
 PARCOURS_BASE_URL = os.environ.get("PARCOURS_BASE_URL", "http://127.0.0.1:8000")
+# The secret shared with the telephony system, which signs its incoming-call events (HMAC-SHA256,
+# docs/telephony.md); empty: the telephony endpoint refuses every event.
+PARCOURS_TELEPHONY_SECRET = os.environ.get("PARCOURS_TELEPHONY_SECRET", "")
 
 # Limits on imported files (hostile files are refused, nothing changes): the size of an upload
 # (CNAF flux / beneficiary spreadsheet, in Mo), a workbook's size once unzipped and its
@@ -141,6 +144,8 @@ PARCOURS_MAIL_RETENTION_DAYS = int(os.environ.get("PARCOURS_MAIL_RETENTION_DAYS"
 # superuser cannot recompute. See docs/backup.md.
 PARCOURS_AUDIT_RETENTION_DAYS = int(os.environ.get("PARCOURS_AUDIT_RETENTION_DAYS", "365"))
 PARCOURS_AUDIT_SEAL_MINUTES = int(os.environ.get("PARCOURS_AUDIT_SEAL_MINUTES", "5"))
+# The front door: overdue items are flagged and escalated to their tray's managers every N minutes.
+PARCOURS_FRONT_DOOR_ESCALATION_MINUTES = int(os.environ.get("PARCOURS_FRONT_DOOR_ESCALATION_MINUTES", "15"))
 PARCOURS_AUDIT_CHAIN_KEY = os.environ.get("PARCOURS_AUDIT_CHAIN_KEY", "")
 # `parcours backup` writes its backups here (docs/backup.md).
 PARCOURS_BACKUP_DIR = Path(os.environ.get("PARCOURS_BACKUP_DIR", VAR_DIR / "backups"))
@@ -194,6 +199,7 @@ INSTALLED_APPS = [
     "parcours.accompaniment",
     "parcours.indicators",
     "parcours.reception",
+    "parcours.directory",
     "parcours.demo",
     "parcours.privacy",
 ]
@@ -380,7 +386,12 @@ PARCOURS_SCHEDULE_TIMES = {
     "retention": os.environ.get("PARCOURS_SCHEDULE_RETENTION", "03:00"),
     "audit_retention": os.environ.get("PARCOURS_SCHEDULE_AUDIT_RETENTION", "03:15"),
     "accompaniment": os.environ.get("PARCOURS_SCHEDULE_ACCOMPANIMENT", "06:15"),
+    "directory_orientations": os.environ.get("PARCOURS_SCHEDULE_DIRECTORY_ORIENTATIONS", "06:45"),
+    "directory_staleness": os.environ.get("PARCOURS_SCHEDULE_DIRECTORY_STALENESS", "08:00"),
 }
+
+# Days without an answer after which an orientation to a service of the directory expires.
+PARCOURS_ORIENTATION_EXPIRY_DAYS = int(os.environ.get("PARCOURS_ORIENTATION_EXPIRY_DAYS", "30"))
 
 # Retention of the persons' data by category (parcours.privacy.categories: defaults and sources).
 # Override a category's periods, in days, with JSON: {"personne": {"active_days": 730, "archive_days": 1095}}.

@@ -19,6 +19,7 @@ urlpatterns = [
     path("indicateurs/", include("parcours.indicators.urls")),
     path("premier-accueil/", include("parcours.reception.urls")),
     path("accompagnements/", include("parcours.accompaniment.urls")),
+    path("annuaire/", include("parcours.directory.urls")),
     path("donnees-personnelles/", include("parcours.privacy.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

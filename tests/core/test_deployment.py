@@ -129,3 +129,19 @@ def test_templates_have_no_inline_script_style_or_event_handler():
 def test_htmx_requests_carry_the_csrf_token_from_a_static_script(logged_client):
     html = logged_client.get(reverse("core:home")).content.decode()
     assert re.search(r'<script src="/static/parcours/csrf.js" data-csrf-token="[^"]+"></script>', html)
+
+
+def test_every_scheduled_task_is_in_the_deployment_guide():
+    """docs/deployment.md lists every daily and periodic task with its setting: an operator reads
+    there what runs when, so a task added without its line fails here."""
+    from django.conf import settings
+
+    from parcours.core.schedules import DAILY_TASKS, PERIODIC_TASKS
+
+    guide = (settings.BASE_DIR.parent.parent / "docs" / "deployment.md").read_text()
+    missing = [
+        task.func
+        for task in [*DAILY_TASKS, *PERIODIC_TASKS]
+        if f"`{task.func.removeprefix('parcours.')}`" not in guide
+    ]
+    assert missing == []

@@ -19,3 +19,16 @@ def territory():
             departement=departement, unit=flandre, name="Dunkerque", insee_code="59183", postal_codes="59140"
         ),
     }
+
+
+def open_menu(page, name: str) -> None:
+    """Click the main menu's entry `name`. A long menu gathers its entries in DSFR sub-menus
+    (`core.menu`): the entry's group is opened first, as an agent would."""
+    nav = page.locator("#main-navigation")
+    link = nav.get_by_role("link", name=name, exact=True, include_hidden=True)
+    if not link.is_visible():
+        group = nav.locator(
+            ".fr-nav__item", has=page.get_by_role("link", name=name, exact=True, include_hidden=True)
+        )
+        group.locator(".fr-nav__btn").click()
+    link.click()

@@ -17,6 +17,7 @@ from parcours.jobs.rome import load_reference
 from parcours.people import event_kinds as ev
 from tests.accompaniment.factories import AccompanimentFactory, ContactFactory, person_event
 from tests.accounts.factories import AgentFactory
+from tests.e2e.conftest import open_menu
 from tests.e2e.test_journeys import log_in
 from tests.jobs.factories import AIDE_A_DOMICILE, OfferFactory, ProfileFactory, employer_account
 from tests.people.factories import PersonFactory
@@ -149,7 +150,7 @@ def test_the_caseload_lists_first_who_had_no_contact_this_week(page, coach, terr
     )
 
     log_in(page, "demo-coach")
-    page.get_by_role("link", name="Accompagnements").first.click()
+    open_menu(page, "Accompagnements")
     expect(page.get_by_role("heading", level=1)).to_have_text("Accompagnements")
     rows = page.locator("#caseload tbody tr")
     expect(rows).to_have_count(2)

@@ -8,6 +8,7 @@ from parcours.jobs.models import Application, RomeAppellation, RomeCode
 from parcours.jobs.rome import load_reference
 from parcours.people.models import Follow
 from tests.accounts.factories import AgentFactory
+from tests.e2e.conftest import open_menu
 from tests.e2e.test_journeys import log_in
 from tests.jobs.factories import AIDE_A_DOMICILE, OfferFactory, ProfileFactory
 from tests.people.factories import PersonFactory
@@ -28,7 +29,7 @@ def test_a_coach_proposes_a_person_of_their_portfolio_to_an_offer(page, territor
     offer = OfferFactory(commune=territory["commune_lille"], title="Aide à domicile de jour")
 
     log_in(page, "demo-coach")
-    page.get_by_role("link", name="Mon portefeuille").first.click()
+    open_menu(page, "Mon portefeuille")
     expect(page.get_by_role("heading", level=1)).to_have_text("Mon portefeuille")
     page.get_by_role("link", name="Lou AUBERT").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lou AUBERT")

@@ -17,6 +17,7 @@ from parcours.people import event_kinds as ev
 from parcours.reception.needs_loader import load_needs
 from tests.accompaniment.factories import person_event
 from tests.accounts.factories import AgentFactory, OrganisationFactory
+from tests.e2e.conftest import open_menu
 from tests.e2e.test_journeys import log_in
 from tests.people.factories import PersonFactory
 
@@ -126,7 +127,7 @@ def test_a_pair_diagnoses_plans_and_counts_against_the_target(page, agents, terr
     log_in(page, "demo-conseiller")
     page.goto("/accompagnements/")
     expect(page.get_by_text("AUBERT").first).to_be_visible()
-    page.get_by_role("link", name="Mes actions").first.click()
+    open_menu(page, "Mes actions")
     page.get_by_role("link", name="Inscrire la demande de logement social").click()
     row = page.locator("[id^=action-]").first
     row.get_by_role("button", name="Marquer faite").click()

@@ -17,6 +17,7 @@ from parcours.orientation.rules import install_default_rules
 from parcours.people.models import Follow
 from tests.accounts.factories import AgentFactory
 from tests.appointments.factories import SlotFactory
+from tests.e2e.conftest import open_menu
 from tests.orientation.factories import FollowUpFactory
 from tests.territory.factories import CommuneFactory, DepartementFactory, UnitFactory
 
@@ -72,7 +73,7 @@ def log_in(page, username: str) -> None:
 def test_a_charge_works_the_worklist_and_a_referent_follows_up(page, browser, live_server, world, screenshot):
     target = world["target"]
     log_in(page, "charge")
-    page.get_by_role("link", name="Orientation", exact=True).first.click()
+    open_menu(page, "Orientation")
     page.get_by_role("link", name="En retard").click()
     expect(page.get_by_text("56 suivis")).to_be_visible()
 
@@ -129,7 +130,7 @@ def test_a_charge_works_the_worklist_and_a_referent_follows_up(page, browser, li
     context = browser.new_context(base_url=live_server.url, locale="fr-FR")
     other = context.new_page()
     log_in(other, "referent")
-    other.get_by_role("link", name="Mon portefeuille").first.click()
+    open_menu(other, "Mon portefeuille")
     expect(other.get_by_text("1 personne suivie")).to_be_visible()
     other.get_by_role("link", name="Suivi d'orientation").click()
     expect(other.get_by_role("button", name="Enregistrer l'orientation")).to_have_count(0)
@@ -149,6 +150,6 @@ def test_a_charge_works_the_worklist_and_a_referent_follows_up(page, browser, li
     context.close()
 
     # The request reaches the chargé's reorientation queue, through the menu.
-    page.get_by_role("link", name="Réorientations").first.click()
+    open_menu(page, "Réorientations")
     expect(page.get_by_text("1 demande en attente")).to_be_visible()
     expect(page.get_by_role("cell", name="Alice MARTIN")).to_be_visible()

@@ -10,6 +10,7 @@ from parcours.core.models import AuditAction, AuditEvent
 from parcours.imports.models import ImportRecord
 from parcours.people.models import Person
 from tests.accounts.factories import AgentFactory
+from tests.e2e.conftest import open_menu
 from tests.e2e.test_journeys import PASSWORD, log_in
 from tests.jobs.factories import EmployerFactory, employer_account
 from tests.people.factories import PersonFactory
@@ -40,7 +41,7 @@ def test_an_import_creates_in_the_agents_unit_and_quarantines_another_units_pers
         encoding="utf-8",
     )
     log_in(page, "demo-orientation")
-    page.get_by_role("link", name="Imports").first.click()
+    open_menu(page, "Imports")
     page.get_by_label("Format du fichier de bénéficiaires").select_option("csv")
     page.locator("#id_file").set_input_files(str(file))
     page.get_by_role("button", name="Importer").click()

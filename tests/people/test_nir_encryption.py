@@ -160,6 +160,9 @@ def test_the_migration_encrypts_existing_nirs_and_drops_the_clear_column():
         tokens = [row[0] for row in cursor.fetchall()]
     assert "nir" not in columns and {"nir_encrypted", "nir_digest"} <= columns
     assert tokens[2] == "" and all(NIR13 not in t for t in tokens)
+    # The current model has the later migrations' columns: read it once they are applied.
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
     assert [Person.objects.get(pk=p.pk).nir for p in rows] == [NIR, NIR13, ""]
     assert sorted(p.pk for p in Person.objects.with_nir(NIR)) == [rows[0].pk, rows[1].pk]
 

@@ -6,7 +6,8 @@ class AccompanimentConfig(AppConfig):
     label = "accompaniment"
     verbose_name = "Accompagnement"
 
-    menu_items: list[tuple[str, str, str]] = [
+    menu_group = "Personnes"  # `core.menu`
+    menu_items: list[tuple[str, ...]] = [
         ("Accompagnements", "accompaniment:caseload", "may_accompany"),
         ("Mes actions", "accompaniment:global_my_actions", "may_hold_caseload"),  # accompagnement global
     ]

@@ -6,4 +6,5 @@ class AccountsConfig(AppConfig):
     label = "accounts"
     verbose_name = "Agents et organisations"
 
+    menu_group = "Administration"  # `core.menu`
     menu_items = [("Administration", "administration:agents", "may_administer")]

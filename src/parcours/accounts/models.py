@@ -227,6 +227,154 @@ class Agent(AbstractUser):
     def may_use_employer_portal(self) -> bool:
         return self.is_employer
 
+    @property
+    def may_use_directory(self) -> bool:
+        """Search the directory of local services (annuaire): every professional."""
+        return self.is_professional
+
+    @property
+    def may_import_directory(self) -> bool:
+        """Import data·inclusion / DORA files into the directory: administrators and managers."""
+        return self.is_professional and (self.is_administrator or self.is_manager)
+
+    @property
+    def may_edit_directory(self) -> bool:
+        """Edit directory services and import directory files: administrators, managers, and the
+        agents of an organisation owning structures of the directory (their own services only,
+        see `directory.Service.objects.editable_by`)."""
+        if not self.is_professional:
+            return False
+        if self.is_administrator or self.is_manager:
+            return True
+        return self._facts()["owns_structures"]
+
+    @property
+    def may_analyse_coverage(self) -> bool:
+        """Read the coverage analysis of the directory (gaps by commune, what-if, exports):
+        managers and administrators."""
+        return self.is_administrator or self.is_manager
+
+    @property
+    def may_orient_to_services(self) -> bool:
+        """Orient a person to a service of the directory (with their consent) and record their
+        mobility diagnosis: accueil, chargés d'orientation, référents, coaches, managers and
+        administrators."""
+        return self.is_administrator or self.role in {
+            Role.ACCUEIL,
+            Role.CHARGE_ORIENTATION,
+            Role.REFERENT,
+            Role.COACH_EMPLOI,
+            Role.MANAGER,
+        }
+
+    @property
+    def may_receive_orientations(self) -> bool:
+        """Read and answer (validate, refuse) the orientations sent to the services of one's
+        organisation: the agents of an organisation owning structures of the directory."""
+        return self.is_professional and self._facts()["owns_structures"]
+
+    def _facts(self) -> dict:
+        """What the predicates of the front door and the directory need to know of the agent beyond
+        their role, read in ONE query per agent object (cached on it, so once per request): their
+        organisation's kind, whether they belong to a routing tray / manage one, whether their
+        organisation owns structures of the directory, and whether it signed the charter of the
+        premier accueil (signature in force today)."""
+        if "_facts_cache" not in self.__dict__:
+            from django.apps import apps
+            from django.utils import timezone
+
+            today = timezone.localdate()
+            members = apps.get_model("reception", "TrayMember").objects.filter(agent=models.OuterRef("pk"))
+            structures = apps.get_model("directory", "Structure").objects.filter(
+                organisation_id=models.OuterRef("organisation_id")
+            )
+            signatures = (
+                apps.get_model("reception", "CharterSignature")
+                .objects.in_force(today)
+                .filter(organisation_id=models.OuterRef("organisation_id"))
+            )
+            row = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .annotate(
+                    member=models.Exists(members),
+                    manager=models.Exists(members.filter(is_manager=True)),
+                    owns_structures=models.Exists(structures),
+                    signatory=models.Exists(signatures),
+                )
+                .values("organisation__kind", "member", "manager", "owns_structures", "signatory")
+                .first()
+            ) or {}
+            self.__dict__["_facts_cache"] = {
+                "organisation_kind": row.get("organisation__kind") or "",
+                "member": bool(row.get("member")),
+                "manager": bool(row.get("manager")),
+                "owns_structures": bool(row.get("owns_structures")) and self.organisation_id is not None,
+                "signatory": bool(row.get("signatory")) and self.organisation_id is not None,
+            }
+        return self.__dict__["_facts_cache"]
+
+    @property
+    def may_take_contacts(self) -> bool:
+        """Take contacts at the front door (the contact-centre screen, callbacks, screen pops):
+        accueil, chargés d'orientation, référents, managers, administrators; an agent of a
+        partner organisation (CCAS, association) only when member of a tray."""
+        if not self.is_professional:
+            return False
+        if self.is_administrator:
+            return True
+        facts = self._facts()
+        if facts["organisation_kind"] in PARTNER_ORGANISATION_KINDS:
+            return facts["member"]
+        return self.role in FRONT_DOOR_ROLES
+
+    @property
+    def may_view_front_door_board(self) -> bool:
+        """The front door's live board (contacts today, backlog per tray, breaches): managers,
+        administrators and the managers of a tray."""
+        if not self.is_professional:
+            return False
+        if self.is_administrator or self.is_manager:
+            return True
+        return self._facts()["manager"]
+
+    @property
+    def may_check_rights(self) -> bool:
+        """Run the access-to-rights simulation at reception and follow the rights identified
+        (`reception.rights`): whoever may take contacts, plus the référents and coaches (of a
+        partner organisation, only as members of a tray, like `may_take_contacts`)."""
+        if self.may_take_contacts:
+            return True
+        if not self.is_professional or self.role not in {Role.REFERENT, Role.COACH_EMPLOI}:
+            return False
+        return self._facts()["organisation_kind"] not in PARTNER_ORGANISATION_KINDS
+
+    @property
+    def may_use_trays(self) -> bool:
+        """The front door's routing trays (« Mes bannettes », their items): professionals who are
+        members of a tray, and administrators."""
+        if not self.is_professional:
+            return False
+        if self.is_administrator:
+            return True
+        return self._facts()["member"]
+
+    @property
+    def may_administer_trays(self) -> bool:
+        """Create and close trays, set their members, service levels and routing rules."""
+        return self.is_administrator
+
+    @property
+    def may_designate_parcours_referent(self) -> bool:
+        """Designate and end a person's référent de parcours (`reception.referents`): the
+        professionals of an organisation whose signature of the charter of the premier accueil is
+        in force, and administrators."""
+        if not self.is_professional:
+            return False
+        if self.is_administrator:
+            return True
+        return self._facts()["signatory"]
+
     def may_register_in(self, commune) -> bool:
         """Whether the agent may place a person in `commune`: a commune of one of their
         units, or anywhere for administrators."""
@@ -329,3 +477,9 @@ class ApiToken(models.Model):
     def allows_method(self, method: str) -> bool:
         """Whether a request of this HTTP method may use the token."""
         return self.scope == ApiTokenScope.READ_WRITE or method.upper() in READ_METHODS
+
+
+# Roles that take contacts at the front door (`Agent.may_take_contacts`).
+FRONT_DOOR_ROLES = frozenset({Role.ACCUEIL, Role.CHARGE_ORIENTATION, Role.REFERENT, Role.MANAGER})
+# Partner organisations: their agents take contacts only as members of a tray.
+PARTNER_ORGANISATION_KINDS = frozenset({OrganisationKind.CCAS, OrganisationKind.ASSOCIATION})

@@ -18,6 +18,7 @@ class AppointmentsConfig(AppConfig):
     label = "appointments"
     verbose_name = "Rendez-vous et invitations"
 
+    menu_group = "Personnes"  # `core.menu`
     menu_items = [("Agendas", "appointments:agenda", "may_use_agendas")]
 
     def ready(self) -> None:

@@ -244,6 +244,11 @@ class MessageKind(models.TextChoices):
     CONVOCATION = "convocation", "Convocation"
     CONFIRMATION = "confirmation", "Confirmation de rendez-vous"
     NO_FREE_SLOT = "alerte_sans_creneau", "Alerte : aucun créneau libre"
+    # Alerts to agents of the other apps (context: "text", a sentence without personal data, and
+    # "path", the page to open): reception (escalation, information préoccupante), directory
+    # (an orientation received, a service to update).
+    FRONT_DOOR_ALERT = "alerte_accueil", "Alerte du premier accueil"
+    DIRECTORY_ALERT = "alerte_annuaire", "Alerte de l'annuaire des services"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -34,6 +34,8 @@ SUBJECTS = {
     MessageKind.CONVOCATION: "Votre rendez-vous avec le Département",
     MessageKind.CONFIRMATION: "Votre rendez-vous est confirmé",
     MessageKind.NO_FREE_SLOT: "Parcours : aucun créneau libre pour inviter une personne",
+    MessageKind.FRONT_DOOR_ALERT: "Parcours : une demande du premier accueil vous attend",
+    MessageKind.DIRECTORY_ALERT: "Parcours : l'annuaire des services vous attend",
 }
 
 
@@ -114,6 +116,7 @@ def _context(message: Message) -> dict:
         booking = invitation.bookings.filter(cancelled_at__isnull=True).select_related("slot__site").first()
         context["booking"] = booking
         context["site"] = booking.slot.site if booking else invitation.site
+    context["base_url"] = settings.PARCOURS_BASE_URL.rstrip("/")
     context["today"] = timezone.localdate()
     context["sender"] = settings.DEFAULT_FROM_EMAIL
     return context

@@ -13,13 +13,14 @@ from parcours.core import audit
 from parcours.core.models import AuditAction
 
 
-def visible_persons(agent):
+def visible_persons(agent, *, purposes: tuple[str, ...] = ()):
     """`PersonQuerySet.visible_to`, without the persons in intermediate archive (but for
-    administrators; see `parcours.privacy.lifecycle.without_archived`)."""
+    administrators; see `parcours.privacy.lifecycle.without_archived`). `purposes` names the
+    purpose-limited grants the calling page serves (`core.access_grants`)."""
     from parcours.people.models import Person
     from parcours.privacy.lifecycle import without_archived
 
-    return without_archived(Person.objects.visible_to(agent), agent)
+    return without_archived(Person.objects.visible_to(agent, purposes=purposes), agent)
 
 
 def with_privacy_flags(persons):
@@ -35,9 +36,16 @@ def can_see_person(agent, person) -> bool:
 
 
 def get_person_for(
-    agent, person_id, *, request=None, action: str = AuditAction.VIEW, audit_read: bool = True
+    agent,
+    person_id,
+    *,
+    request=None,
+    action: str = AuditAction.VIEW,
+    audit_read: bool = True,
+    purposes: tuple[str, ...] = (),
 ):
-    """The person `person_id` if `agent` may see it, audited; otherwise Http404, the refusal audited."""
+    """The person `person_id` if `agent` may see it (on a page serving `purposes`), audited;
+    otherwise Http404, the refusal audited."""
     from parcours.people.models import Person
 
     try:
@@ -45,7 +53,7 @@ def get_person_for(
     except (TypeError, ValueError):
         raise Http404("Personne introuvable.")
     person = (
-        with_privacy_flags(visible_persons(agent))
+        with_privacy_flags(visible_persons(agent, purposes=purposes))
         .select_related("commune__unit")
         .filter(pk=person_id)
         .first()

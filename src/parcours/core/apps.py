@@ -9,7 +9,7 @@ class CoreConfig(AppConfig):
 
     menu_items = [
         ("Accueil", "core:home", "is_professional"),
-        ("Journal d'audit", "core:audit_log", "may_view_audit_log"),
+        ("Journal d'audit", "core:audit_log", "may_view_audit_log", "Administration"),
     ]
 
     def ready(self) -> None:

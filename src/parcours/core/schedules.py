@@ -47,6 +47,16 @@ DAILY_TASKS = [
         "parcours.core.audit_chain.purge_expired",
         "audit_retention",
     ),
+    DailyTask(
+        "Annuaire : expiration des orientations vers un service restées sans réponse",
+        "parcours.directory.orientations.expire_overdue",
+        "directory_orientations",
+    ),
+    DailyTask(
+        "Annuaire : rappel des services à mettre à jour",
+        "parcours.directory.tasks.remind_stale_services",
+        "directory_staleness",
+    ),
 ]
 
 
@@ -62,6 +72,11 @@ class PeriodicTask:
 PERIODIC_TASKS = [
     PeriodicTask(
         "Scellement du journal d'audit", "parcours.core.audit_chain.seal", "PARCOURS_AUDIT_SEAL_MINUTES"
+    ),
+    PeriodicTask(
+        "Premier accueil : demandes en retard signalées aux responsables",
+        "parcours.reception.tasks.escalate_overdue",
+        "PARCOURS_FRONT_DOOR_ESCALATION_MINUTES",
     ),
 ]
 

@@ -206,3 +206,43 @@ def pair_agents(code: str) -> list[Agent]:
             agent.units.set([unit])
         agents.append(agent)
     return agents
+
+
+# The front door's demo accounts (issue #12), made by `demo-front-door`: an operator of the contact
+# centre, a tray manager (a team manager who runs the main unit's trays) and a partner CCAS agent
+# (no territorial unit: they see persons only through the items of their CCAS's tray).
+FRONT_DOOR_PROFILES: tuple[DemoProfile, ...] = (
+    DemoProfile(Role.ACCUEIL, "demo.operateur", "Karima", "Benali", OrganisationKind.DEPARTEMENT),
+    DemoProfile(Role.MANAGER, "demo.bannette", "Olivier", "Deprez", OrganisationKind.DEPARTEMENT),
+    DemoProfile(Role.ACCUEIL, "demo.ccas", "Céline", "Vanhee", OrganisationKind.CCAS),
+)
+
+
+@transaction.atomic
+def front_door_agents(code: str) -> dict[str, Agent]:
+    """The front door's demo accounts of département `code` (username → agent), created or updated
+    with the demo password: the operator and the tray manager in the main unit, the CCAS agent in
+    the main town's CCAS without unit. Raises TerritoryNotLoaded when the territory is missing."""
+    departement = loaded_departement(code)
+    unit = main_unit(departement)
+    town = Commune.objects.filter(departement=departement, unit=unit).order_by("-population").first().name
+    organisations = _organisations(departement, town)
+    password_hash = make_password(DEMO_PASSWORD)
+    agents = {}
+    for profile in FRONT_DOOR_PROFILES:
+        agent, _ = Agent.objects.update_or_create(
+            username=profile.username,
+            defaults={
+                "first_name": profile.first_name,
+                "last_name": profile.last_name,
+                "email": f"{profile.username}@example.org",
+                "organisation": organisations[profile.organisation_kind],
+                "role": profile.role,
+                "otp_exempt": True,
+                "is_active": True,
+                "password": password_hash,
+            },
+        )
+        agent.units.set([] if profile.organisation_kind == OrganisationKind.CCAS else [unit])
+        agents[profile.username] = agent
+    return agents

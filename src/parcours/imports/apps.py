@@ -6,4 +6,5 @@ class ImportsConfig(AppConfig):
     label = "imports"
     verbose_name = "Imports de fichiers"
 
+    menu_group = "Personnes"  # `core.menu`
     menu_items = [("Imports", "imports:index", "may_import")]

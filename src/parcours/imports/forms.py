@@ -15,7 +15,12 @@ MAPPING_MAX_MB = 1
 
 
 class ImportUploadForm(DsfrForm):
-    kind = forms.ChoiceField(label="Type de fichier", choices=ImportKind.choices, initial=ImportKind.CNAF)
+    # The directory's files have their own page (annuaire/import/), not this one.
+    kind = forms.ChoiceField(
+        label="Type de fichier",
+        choices=[(k, label) for k, label in ImportKind.choices if k != ImportKind.DIRECTORY],
+        initial=ImportKind.CNAF,
+    )
     file_format = forms.ChoiceField(
         label="Format du fichier de bénéficiaires",
         choices=[(f, FORMAT_LABELS[f]) for f in FORMATS],

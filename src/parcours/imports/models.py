@@ -13,6 +13,8 @@ from django.db.models import Q
 class ImportKind(models.TextChoices):
     CNAF = "cnaf", "Flux CNAF bénéficiaires RSA"
     PEOPLE = "people", "Fichier de bénéficiaires"
+    # Imported from the directory's own page and command (parcours.directory.importer).
+    DIRECTORY = "directory", "Annuaire des services (data·inclusion)"
 
 
 class BatchStatus(models.TextChoices):

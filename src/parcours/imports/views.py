@@ -131,7 +131,7 @@ def rejected(request, batch_id: int):
     records = list(batch.records.filter(status=RecordStatus.QUARANTINED).order_by("position"))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    if batch.kind == ImportKind.PEOPLE:
+    if batch.kind in (ImportKind.PEOPLE, ImportKind.DIRECTORY):
         headers: list[str] = []
         for record in records:
             for name in (record.raw or {}).get("columns", []):

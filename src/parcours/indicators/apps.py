@@ -6,6 +6,7 @@ class IndicatorsConfig(AppConfig):
     label = "indicators"
     verbose_name = "Indicateurs"
 
+    menu_group = "Indicateurs"  # `core.menu`
     menu_items = [
         ("Indicateurs", "indicators:dashboard", "may_view_indicators"),
         ("Rapport de contractualisation", "indicators:contractualisation", "may_view_indicators"),

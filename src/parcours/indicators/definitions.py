@@ -270,6 +270,37 @@ SECTIONS: tuple[Section, ...] = (
             ),
         ),
     ),
+    Section(
+        "orientations-services",
+        "Orientations vers les services de l'annuaire",
+        "Orientations vers un service de l'annuaire envoyées, validées ou refusées par la structure, ou "
+        "expirées sans réponse (30 jours par défaut), datées de la période. Délai de réponse : jours "
+        "calendaires de l'envoi à la validation ou au refus, pour les réponses datées de la période.",
+        (
+            Item("service_orientations.sent", "Orientations envoyées", "nombre", "Dans la période."),
+            Item("service_orientations.validated", "Validées par la structure", "nombre", "Dans la période."),
+            Item("service_orientations.refused", "Refusées par la structure", "nombre", "Dans la période."),
+            Item("service_orientations.expired", "Expirées sans réponse", "nombre", "Dans la période."),
+            Item(
+                "service_orientations.share_validated",
+                "Part des orientations validées",
+                "part",
+                "Validées / (validées + refusées + expirées).",
+            ),
+            Item(
+                "service_orientations.answer_delay.mean_days",
+                "Délai moyen de réponse de la structure",
+                "jours",
+                "Moyenne, de l'envoi à la validation ou au refus.",
+            ),
+            Item(
+                "service_orientations.answer_delay.median_days",
+                "Délai médian de réponse de la structure",
+                "jours",
+                "Médiane.",
+            ),
+        ),
+    ),
 )
 
 

@@ -47,6 +47,10 @@ DATA_COLUMNS = [
     "placement",
     "training_kind",
     "mode",
+    "category",  # orientations to a service (directory): coverage category, origin, refusal reason
+    "origin",
+    "sent_on",
+    "refusal",
 ]
 COLUMNS = [
     "seq",

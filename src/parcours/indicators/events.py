@@ -55,6 +55,10 @@ from parcours.people.event_kinds import (  # noqa: E402, F401 (the vocabulary, r
     RSA_REQUEST,
     RSA_RESUMPTION,
     RSA_SUSPENSION,
+    SERVICE_ORIENTATION_EXPIRED,
+    SERVICE_ORIENTATION_REFUSED,
+    SERVICE_ORIENTATION_SENT,
+    SERVICE_ORIENTATION_VALIDATED,
     TRAINING_START,
 )
 
@@ -138,6 +142,30 @@ KINDS: tuple[Kind, ...] = (
         ("mode", "programme"),
         "accompaniment",
     ),
+    # Orientations to a service of the directory (`directory.orientations`): `category` is the
+    # service's coverage category, `origin` who sent it; the answers carry `sent_on` (ISO date of
+    # sending, for the delay to answer), a refusal its `refusal` reason (directory.RefusalReason).
+    Kind(
+        SERVICE_ORIENTATION_SENT, "Orientation vers un service envoyée", ("category", "origin"), "directory"
+    ),
+    Kind(
+        SERVICE_ORIENTATION_VALIDATED,
+        "Orientation vers un service validée par la structure",
+        ("category", "sent_on"),
+        "directory",
+    ),
+    Kind(
+        SERVICE_ORIENTATION_REFUSED,
+        "Orientation vers un service refusée par la structure",
+        ("category", "sent_on", "refusal"),
+        "directory",
+    ),
+    Kind(
+        SERVICE_ORIENTATION_EXPIRED,
+        "Orientation vers un service expirée sans réponse",
+        ("category", "sent_on"),
+        "directory",
+    ),
 )
 # Stored in `people.PersonEvent.kind_code`: a new kind goes at the end of KINDS, never in between.
 KIND_CODES: dict[str, int] = {kind.code: number for number, kind in enumerate(KINDS, start=1)}
@@ -208,6 +236,9 @@ FACT_KEYS: dict[str, tuple[str, ...]] = {
     COACHING_START: ("programme",),
     COACHING_END: ("programme",),
     COACHING_CONTACT: ("programme",),
+    SERVICE_ORIENTATION_VALIDATED: ("sent_on",),
+    SERVICE_ORIENTATION_REFUSED: ("sent_on",),
+    SERVICE_ORIENTATION_EXPIRED: ("sent_on",),
 }
 # Categories: 0 when absent (missing, null or ""), the value's position (from 1) in its vocabulary,
 # OTHER_CODE for any other value (every indicator treats all unknown values alike).
@@ -223,7 +254,7 @@ OTHER_CODE = -1
 # Dates (ISO, the first 10 characters read): day number since 1970-01-01, MISSING_DAY when absent
 # or invalid. `site`: the site id, 0 when absent, OTHER_CODE when not an integer. `placement`:
 # 1 when present, else 0.
-DATE_KEYS = frozenset({"starts_on", "ends_on"})
+DATE_KEYS = frozenset({"starts_on", "ends_on", "sent_on"})
 MISSING_DAY = -(10**7)
 _EPOCH = datetime.date(1970, 1, 1)
 _CODES = {

@@ -197,6 +197,7 @@ def generate_history(
         year_days = day_number(datetime.date(year + 1, 1, 1)) - year_start
         _entrants(out, rng, calibration, persons[:n_entrants], sites, year_start, year_days)
         pool = _stock(out, rng, calibration, persons[n_entrants:], sites, year_start, year_days)
+        _service_orientations(out, seed, persons, year_start, year_days)
         _write(out)
         coach = history_coach(departement)
         written = _coaching(coach, rng, calibration, pool, sites, year_start, year_days, scale)
@@ -599,6 +600,46 @@ def _job(person, day: int, rng, job_types, job_weights) -> None:
         sector="",
         by=None,
     )
+
+
+# Orientations to services of the directory (`orientation_service.*`): events only, so that the
+# indicators of the demo show them (the product's rows and events come from `directory.orientations`).
+SERVICE_ORIENTATION_SHARE = 0.06
+SERVICE_ANSWERS = (("validee", 0.6), ("refusee", 0.25), ("expiree", 0.15))
+
+
+def _service_orientations(
+    out: _Events, seed: int, persons: list[int], year_start: int, year_days: int
+) -> None:
+    """About 6 % of the persons oriented to a service during the year, each answered 1 to 20 days
+    later (validated, refused) or expired after 30 days. Its own random stream: the figures
+    calibrated above do not move."""
+    from parcours.people import event_kinds as kinds
+
+    rng = np.random.default_rng([seed, 15])
+    chosen = [pid for pid in persons if rng.random() < SERVICE_ORIENTATION_SHARE]
+    categories, origins = list(kinds.SERVICE_CATEGORIES), list(kinds.SERVICE_ORIENTATION_ORIGINS)
+    refusals = list(kinds.SERVICE_REFUSAL_REASONS)
+    answers, weights = zip(*SERVICE_ANSWERS, strict=True)
+    for pid in chosen:
+        sent = year_start + int(rng.integers(0, max(year_days - 45, 1)))
+        category = str(rng.choice(categories))
+        out.add(
+            pid, ev.SERVICE_ORIENTATION_SENT, sent, _data(category=category, origin=str(rng.choice(origins)))
+        )
+        answer = str(rng.choice(answers, p=weights))
+        if answer == "expiree":
+            out.add(
+                pid, ev.SERVICE_ORIENTATION_EXPIRED, sent + 30, _data(category=category, sent_on=_iso(sent))
+            )
+            continue
+        day = sent + int(rng.integers(1, 21))
+        if answer == "validee":
+            out.add(pid, ev.SERVICE_ORIENTATION_VALIDATED, day, _data(category=category, sent_on=_iso(sent)))
+        else:
+            refusal = str(rng.choice(refusals))
+            data = _data(category=category, sent_on=_iso(sent), refusal=refusal)
+            out.add(pid, ev.SERVICE_ORIENTATION_REFUSED, day, data)
 
 
 def _write(out: _Events) -> None:

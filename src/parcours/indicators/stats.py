@@ -23,6 +23,7 @@ from parcours.indicators.measures import (
     delay_summary,
     mean,
     month_keys,
+    quantile,
     share,
 )
 from parcours.indicators.pathways import (
@@ -518,6 +519,38 @@ def _placements_section(ctx: Context) -> dict:
     }
 
 
+def _service_orientations_section(ctx: Context) -> dict:
+    """Orientations to a service of the directory (`orientation_service.*`) dated in the period,
+    and the delay to an answer (validation or refusal dated in the period, from its `sent_on`)."""
+    counts = {
+        name: int(np.count_nonzero(ctx.in_period(ctx.kind(kind).day)))
+        for name, kind in (
+            ("sent", ev.SERVICE_ORIENTATION_SENT),
+            ("validated", ev.SERVICE_ORIENTATION_VALIDATED),
+            ("refused", ev.SERVICE_ORIENTATION_REFUSED),
+            ("expired", ev.SERVICE_ORIENTATION_EXPIRED),
+        )
+    }
+    delays = []
+    for kind in (ev.SERVICE_ORIENTATION_VALIDATED, ev.SERVICE_ORIENTATION_REFUSED):
+        answers = ctx.facts(kind)
+        answers = answers.where(ctx.in_period(answers.day) & (answers.values["sent_on"] != ev.MISSING_DAY))
+        delays.append(answers.day - answers.values["sent_on"])
+    delay = np.maximum(np.concatenate(delays), 0) if delays else np.zeros(0, dtype=np.int64)
+    closed = counts["validated"] + counts["refused"] + counts["expired"]
+    return {
+        **counts,
+        "share_validated": share(counts["validated"], closed),
+        "share_expired": share(counts["expired"], closed),
+        "answer_delay": {
+            "count": len(delay),
+            "mean_days": mean(delay),
+            "median_days": quantile(delay, 0.5),
+            "p90_days": quantile(delay, 0.9),
+        },
+    }
+
+
 # -- breakdowns ----------------------------------------------------------------------------------
 def _breakdowns(
     ctx: Context, unit_labels: dict[int, tuple[str, str]], site_labels: dict[str, tuple[str, str]]
@@ -630,6 +663,7 @@ def compute(
         "coaching": _coaching_section(ctx),
         "global_accompaniment": _global_section(ctx),
         "placements": _placements_section(ctx),
+        "service_orientations": _service_orientations_section(ctx),
         "drees": drees.tables(ctx),
         "breakdowns": _breakdowns(ctx, unit_labels, site_labels),
     }

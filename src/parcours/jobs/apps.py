@@ -6,6 +6,7 @@ class JobsConfig(AppConfig):
     label = "jobs"
     verbose_name = "Plateforme emploi"
 
+    menu_group = "Emploi"  # `core.menu`
     menu_items = [
         ("Offres d'emploi", "jobs:offers", "may_use_job_platform"),
         ("Employeurs", "jobs:employers", "may_manage_employers"),

@@ -2,9 +2,9 @@
 
 The amounts (net salary, RSA, prime d'activité, housing aid) are computed by OpenFisca-France,
 run as a separate service (`make openfisca`, see services/openfisca/README.md) and called over
-HTTP at ``OPENFISCA_URL`` (default http://127.0.0.1:5001) with a timeout of
-``OPENFISCA_TIMEOUT`` seconds (default 20). When the service does not answer, `simulate`
-raises `SimulationUnavailable` and the page shows « Simulation indisponible ».
+HTTP through `parcours.core.openfisca` (``OPENFISCA_URL``, ``OPENFISCA_TIMEOUT``). When the
+service does not answer, `simulate` raises `SimulationUnavailable` (re-exported here from
+`parcours.core.openfisca`) and the page shows « Simulation indisponible ».
 
 One request holds two copies of the household: with the job (salary from the start month) and
 without it (no salary). Prior income is taken as nil (a person on RSA, without a job); the
@@ -21,13 +21,11 @@ from __future__ import annotations
 
 import datetime
 import functools
-import json
-import os
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from parcours.core.openfisca import SimulationUnavailable, openfisca_timeout, openfisca_url  # noqa: F401 (re-exported)
+from parcours.core.openfisca import request as _request
 from parcours.jobs.models import ContractType, JobOffer
 from parcours.jobs.models.applications import add_months
 
@@ -46,18 +44,6 @@ HOUSING_STATUSES = {
     "loge_gratuitement": "Hébergé(e) gratuitement",
     "proprietaire": "Propriétaire",
 }
-
-
-class SimulationUnavailable(Exception):
-    """OpenFisca did not answer (down, too slow, or an unexpected answer)."""
-
-
-def openfisca_url() -> str:
-    return os.environ.get("OPENFISCA_URL", "http://127.0.0.1:5001").rstrip("/")
-
-
-def openfisca_timeout() -> float:
-    return float(os.environ.get("OPENFISCA_TIMEOUT", "20"))
 
 
 def cumulation_sector(offer: JobOffer) -> str | None:
@@ -109,24 +95,6 @@ class Simulation:
     def average_gain(self) -> float:
         """Average monthly income gained by taking the job over the period."""
         return sum(m.total for m in self.months) / len(self.months) - self.without_job_total
-
-
-def _request(path: str, payload: dict | None = None) -> dict:
-    data = json.dumps(payload).encode() if payload is not None else None
-    url = openfisca_url() + path
-    if not url.startswith(("http://", "https://")):
-        raise SimulationUnavailable("OPENFISCA_URL doit commencer par http:// ou https://")
-    request = urllib.request.Request(  # noqa: S310 (scheme checked above)
-        url,
-        data=data,
-        headers={"Content-Type": "application/json"},
-        method="POST" if data else "GET",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=openfisca_timeout()) as response:  # noqa: S310
-            return json.load(response)
-    except (OSError, urllib.error.URLError, ValueError) as exc:
-        raise SimulationUnavailable(str(exc)) from exc
 
 
 @functools.lru_cache(maxsize=4)

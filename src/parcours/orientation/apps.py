@@ -15,6 +15,7 @@ class OrientationConfig(AppConfig):
     label = "orientation"
     verbose_name = "Orientation"
 
+    menu_group = "Personnes"  # `core.menu`
     menu_items = [
         ("Orientation", "orientation:worklist", "may_use_worklists"),
         ("Mon portefeuille", "orientation:caseload", "may_hold_caseload"),

@@ -6,4 +6,5 @@ class PeopleConfig(AppConfig):
     label = "people"
     verbose_name = "Personnes et foyers"
 
+    menu_group = "Personnes"  # `core.menu`
     menu_items = [("Personnes", "people:search", "may_search_persons")]

@@ -53,6 +53,11 @@ JOB_START = "emploi.debut"
 TRAINING_START = "formation.debut"
 EXIT = "sortie"
 COACHING_CONTACT = "accompagnement.contact"
+# -- orientations to a service of the directory (app `directory`, `directory.orientations`) ---
+SERVICE_ORIENTATION_SENT = "orientation_service.envoyee"
+SERVICE_ORIENTATION_VALIDATED = "orientation_service.validee"
+SERVICE_ORIENTATION_REFUSED = "orientation_service.refusee"
+SERVICE_ORIENTATION_EXPIRED = "orientation_service.expiree"
 
 LABELS: dict[str, str] = {
     RSA_REQUEST: "Demande de RSA",
@@ -91,6 +96,10 @@ LABELS: dict[str, str] = {
     TRAINING_START: "Entrée en formation",
     EXIT: "Sortie du parcours",
     COACHING_CONTACT: "Contact d'accompagnement",
+    SERVICE_ORIENTATION_SENT: "Orientation vers un service envoyée",
+    SERVICE_ORIENTATION_VALIDATED: "Orientation vers un service validée par la structure",
+    SERVICE_ORIENTATION_REFUSED: "Orientation vers un service refusée par la structure",
+    SERVICE_ORIENTATION_EXPIRED: "Orientation vers un service expirée sans réponse",
 }
 
 SOURCE_LABELS = {
@@ -98,6 +107,7 @@ SOURCE_LABELS = {
     "orientation": "Orientation",
     "historique-demo": "Historique (démonstration)",
     "accompagnement": "Accompagnement",
+    "annuaire": "Annuaire des services",
 }
 
 # Values of `data`, in French. Kept here rather than imported from the apps, so that `people`
@@ -168,6 +178,35 @@ JOB_CONTRACTS = {
     "autre": "autre contrat",
 }
 
+# Orientations to a service (app `directory`; tests/directory checks they match its choices).
+SERVICE_CATEGORIES = {
+    "aide_alimentaire": "aide alimentaire",
+    "accueil_social": "accueil social",
+    "mediation_numerique": "médiation numérique",
+    "mobilite": "mobilité",
+    "sante": "santé",
+    "parentalite": "parentalité",
+    "emploi": "emploi",
+    "logement": "logement",
+    "acces_aux_droits": "accès aux droits",
+    "handicap": "handicap",
+}
+SERVICE_ORIENTATION_ORIGINS = {
+    "premier_accueil": "premier accueil",
+    "referent": "référent de parcours",
+    "coach": "coach",
+    "autre": "autre origine",
+}
+SERVICE_REFUSAL_REASONS = {
+    "hors_zone": "hors de la zone d'intervention du service",
+    "public_non_eligible": "ne correspond pas au public du service",
+    "complet": "plus de place disponible",
+    "injoignable": "personne injoignable",
+    "renoncement": "la personne a renoncé",
+    "doublon": "demande en double",
+    "autre": "autre motif",
+}
+
 
 def label(kind: str) -> str:
     """The French label of `kind` (the kind itself, readable, if it is unknown)."""
@@ -215,6 +254,10 @@ _SHOWN: dict[str, tuple[str, Any]] = {
     "motif": ("motif : {}", lambda v: _of(MOTIVES, v)),
     "training_kind": ("formation {}", lambda v: _of(TRAINING_KINDS, v)),
     "contract_type": ("contrat : {}", lambda v: _of(JOB_CONTRACTS, v)),
+    "category": ("service : {}", lambda v: _of(SERVICE_CATEGORIES, v)),
+    "origin": ("depuis : {}", lambda v: _of(SERVICE_ORIENTATION_ORIGINS, v)),
+    "refusal": ("motif : {}", lambda v: _of(SERVICE_REFUSAL_REASONS, v)),
+    "sent_on": ("envoyée le {}", _date),
 }
 
 

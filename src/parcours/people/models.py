@@ -11,6 +11,7 @@ from parcours.indicators import events
 from parcours.people.names import normalize_name, search_names
 from parcours.people.nir import clean_nir, validate_nir
 from parcours.people.nir import nir_digest as digest_of_nir
+from parcours.people.phones import phone_key, phone_key_expression
 
 
 def validate_birth_date(value: datetime.date) -> None:
@@ -36,10 +37,12 @@ class Sex(models.TextChoices):
 
 
 class PersonQuerySet(models.QuerySet):
-    def visible_to(self, agent):
+    def visible_to(self, agent, *, purposes: tuple[str, ...] = ()):
         """The persons an agent may see. The one rule, used by every view and API endpoint:
         administrators see everyone; other agents (managers included) see the persons who
-        live in one of their territorial units, and those they follow."""
+        live in one of their territorial units, those they follow, and those an app opens to
+        them for a reason of its own (`parcours.core.access_grants`: a partner's tray; a
+        structure's received orientations, on the pages of that purpose only)."""
         if agent is None or not agent.is_authenticated or not agent.is_active:
             return self.none()
         if agent.is_administrator:
@@ -47,15 +50,26 @@ class PersonQuerySet(models.QuerySet):
         if agent.role == "employeur":
             # Employers reach persons only through the job platform's consented proposals.
             return self.none()
+        from parcours.core.access_grants import granted_person_ids
+
         unit_ids = list(agent.units.values_list("id", flat=True))
         followed = Follow.objects.active().filter(agent=agent).values("person_id")
-        return self.filter(Q(commune__unit_id__in=unit_ids) | Q(id__in=followed))
+        condition = Q(commune__unit_id__in=unit_ids) | Q(id__in=followed)
+        # The apps' grants, and those limited to the page's purposes (`core.access_grants`).
+        for person_ids in granted_person_ids(agent, purposes):
+            condition |= Q(id__in=person_ids)
+        return self.filter(condition)
 
     def with_nir(self, nir: str):
         """Persons whose NIR has the same 13 first characters as `nir` (with or without its key,
         spaces allowed), found through the indexed digest: the NIR itself is stored encrypted."""
         digest = digest_of_nir(nir)
         return self.filter(nir_digest=digest) if digest else self.none()
+
+    def with_phone(self, number: str):
+        """Persons whose phone has the same last nine digits as `number` (typed any way)."""
+        key = phone_key(number)
+        return self.filter(phone_key=key) if key else self.none()
 
     def search(self, text: str = "", birth_date: datetime.date | None = None):
         """Persons matching `text` and, if given, born on `birth_date`.
@@ -124,6 +138,15 @@ class Person(models.Model):
     )
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField("téléphone", max_length=20, blank=True)
+    # The number's last nine digits, computed by the database (`people.phones`): the contact
+    # centre finds a caller by it, whatever the way the number was typed.
+    phone_key = models.GeneratedField(
+        expression=phone_key_expression("phone"),
+        output_field=models.CharField(max_length=20),
+        db_persist=True,
+        db_index=True,
+        verbose_name="clé du téléphone",
+    )
     address = models.CharField("adresse", max_length=250, blank=True)
     address_complement = models.CharField("complément d'adresse", max_length=250, blank=True)
     postal_code = models.CharField("code postal", max_length=5, blank=True)

@@ -276,6 +276,32 @@ CATEGORIES: tuple[Category, ...] = (
         activity_apps=("reception",),
     ),
     Category(
+        code="orientations_services",
+        label="Orientations vers des services et diagnostics mobilité",
+        purpose="Orienter la personne vers un service de l'annuaire, suivre la réponse de la structure, "
+        "diagnostiquer sa mobilité pour lui proposer des services et ajuster sa recherche d'emploi.",
+        data="Service visé, besoin, consentement (date, forme), message transmis à la structure, réponse "
+        "et motif de refus ; permis, véhicule, transports, budget et appréhensions de déplacement",
+        legal_basis="Mission d'intérêt public (accueil et accompagnement social, CASF art. L. 123-2 et "
+        "L. 262-27) ; consentement de la personne pour la transmission à la structure",
+        recipients="Agents qui orientent la personne ; agents de la structure destinataire pour ce qui lui "
+        "a été transmis, 90 jours après sa réponse",
+        models=(
+            "directory.ServiceOrientation",
+            "directory.ServiceOrientationEvent",
+            "directory.MobilityDiagnosis",
+        ),
+        active_days=730,
+        archive_days=365,
+        end=End.ANONYMISE,
+        source=SOURCE_ACCOMPANIMENT + f"1 an d'archive pour les réclamations — {VALIDATE}.",
+        activities=(
+            Activity("directory.ServiceOrientation", "person", "sent_at"),
+            Activity("directory.MobilityDiagnosis", "person", "made_on"),
+        ),
+        activity_apps=("directory",),
+    ),
+    Category(
         code="fichiers",
         label="Fichiers déposés, courriers et messages",
         purpose="Importer les fichiers de bénéficiaires, envoyer les courriers, e-mails et SMS.",
@@ -350,6 +376,11 @@ OUTSIDE_PERSONS_DATA: dict[str, str] = {
     "jobs.EmployerContact": "contacts professionnels des employeurs (relation entreprises)",
     "jobs.RomeCode": "référentiel ROME",
     "jobs.RomeAppellation": "référentiel ROME",
+    "directory.Structure": "annuaire des services : structures (personnes morales) ; leur téléphone et "
+    "courriel sont professionnels",
+    "directory.Service": "annuaire des services : le nom, le courriel et le téléphone du contact d'un service "
+    "sont des données professionnelles de l'agent partenaire (publiées par data·inclusion / DORA), "
+    "mises à jour par sa structure, supprimées avec le service",
 }
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from parcours.reception.models import Need, NeedSituation, NeedTheme
+from parcours.reception.models import Need, NeedSituation, NeedTheme, Station
 
 
 class ReadOnlyReferential(admin.ModelAdmin):
@@ -40,3 +40,14 @@ class NeedSituationAdmin(ReadOnlyReferential):
 class NeedAdmin(ReadOnlyReferential):
     list_display = ["code", "label", "situation", "active"]
     list_select_related = ["situation__theme"]
+
+
+@admin.register(Station)
+class StationAdmin(admin.ModelAdmin):
+    """The stations of the contact centre and of the reception desks (their code is the one the
+    telephony system sends, docs/telephony.md)."""
+
+    list_display = ["code", "label", "site", "active"]
+    list_filter = ["active"]
+    search_fields = ["code", "label"]
+    autocomplete_fields = ["site"]

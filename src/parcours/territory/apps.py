@@ -6,4 +6,5 @@ class TerritoryConfig(AppConfig):
     label = "territory"
     verbose_name = "Territoire"
 
+    menu_group = "Administration"  # `core.menu`
     menu_items = [("Territoire", "territory:overview", "may_see_territory")]

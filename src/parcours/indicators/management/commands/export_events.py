@@ -1,5 +1,6 @@
 """`parcours export-events --from YYYY-MM-DD --to YYYY-MM-DD --format {csv,parquet}`: the
-pseudonymised event log (columns documented in docs/indicators.md)."""
+pseudonymised event log (columns documented in docs/indicators.md). `--stream accueil` exports the
+front door's events instead (`reception.FrontDoorEvent`, `parcours.reception.event_export`)."""
 
 import io
 from pathlib import Path
@@ -20,23 +21,32 @@ class Command(BaseCommand):
         parser.add_argument("--to", dest="end", required=True, help="Dernier jour (AAAA-MM-JJ).")
         parser.add_argument("--format", choices=["csv", "parquet"], default="csv")
         parser.add_argument("--output", default="", help="Fichier de sortie (obligatoire pour parquet).")
+        parser.add_argument(
+            "--stream",
+            choices=["parcours", "accueil"],
+            default="parcours",
+            help="parcours : événements des personnes (par défaut) ; accueil : événements du premier accueil.",
+        )
 
-    def handle(self, *args, start, end, format, output, **options):
+    def handle(self, *args, start, end, format, output, stream="parcours", **options):
         start, end = iso_date(start), iso_date(end)
         if end < start:
             raise CommandError("La date de fin précède la date de début.")
         if format == "parquet" and not output:
             raise CommandError("--output est obligatoire pour le format parquet.")
+        exporter = event_export
+        if stream == "accueil":
+            from parcours.reception import event_export as exporter
         if output:
-            count = event_export.write(start, end, format, Path(output))
+            count = exporter.write(start, end, format, Path(output))
         else:
             buffer = io.StringIO()
-            count = event_export.write(start, end, format, buffer)
+            count = exporter.write(start, end, format, buffer)
             self.stdout.write(buffer.getvalue(), ending="")
         audit.record(
             None,
             AuditAction.EXPORT,
-            export="events",
+            export="events" if stream == "parcours" else "events_accueil",
             start=start.isoformat(),
             end=end.isoformat(),
             rows=count,
