@@ -61,6 +61,7 @@ def build(closed: int = CLOSED, open_items: int = OPEN, persons: int = 20_000, s
         TrayItem,
         TrayMember,
     )
+    from parcours.reception.needs_loader import load_needs
     from parcours.territory.models import Commune, Departement, TerritorialUnit
 
     rng = random.Random(seed)
@@ -133,6 +134,8 @@ def build(closed: int = CLOSED, open_items: int = OPEN, persons: int = 20_000, s
         ),
         batch_size=5000,
     )  # fmt: skip
+    if not Need.objects.exists():  # a transactional test before may have emptied the referential
+        load_needs()
     needs = list(Need.objects.filter(active=True).select_related("situation__theme"))
     tray_list = list(trays.values())
     total = closed + open_items

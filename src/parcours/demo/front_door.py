@@ -619,6 +619,15 @@ class Replay:
         item = self._item(item_pk)
         if not item.is_open:
             return
+        if item.is_child_concern:  # the CRIP evaluates the information préoccupante
+            workflows.close(
+                self._worker(item),
+                item,
+                outcome=Outcome.ANSWERED,
+                decision="Évaluation de la situation de l'enfant confiée au service social de l'UTPAS.",
+                at=moment,
+            )
+            return
         outcome = self.pick(OUTCOMES)
         workflows.close(self._worker(item), item, outcome=outcome, at=moment)
 
@@ -628,7 +637,9 @@ class Replay:
         needs = self.needs.get("enfance") or self.needs.get("famille") or []
         if not needs:
             return
-        need = workflows.NeedInput(need=needs[0], urgency=Urgency.IMMEDIATE, is_child_concern=True)
+        # The referential's need for a child possibly in danger, else the theme's first one.
+        need = next((n for n in needs if n.code == "enfance-information-preoccupante"), needs[0])
+        need = workflows.NeedInput(need=need, urgency=Urgency.IMMEDIATE, is_child_concern=True)
         contact = workflows.record_contact(
             self.agents[OPERATOR],
             channel=Channel.THIRD_PARTY,
@@ -636,7 +647,7 @@ class Replay:
             received_at=moment,
             duration_seconds=420,
             station=self.setup.stations[0] if self.setup.stations else None,
-            provisional={"first_name": "Enfant (démo)", "commune": self.communes[0]},
+            provisional={"first_name": "Lina", "commune": self.communes[0]},
             caller={"relation": CallerRelation.NEIGHBOUR},
         )
         self.contacts += 1

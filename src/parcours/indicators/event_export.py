@@ -155,32 +155,38 @@ def write(start: datetime.date, end: datetime.date, fmt: str, target: Path | io.
     """Write the export as CSV or Parquet to `target` (a path, or a text stream for CSV). Returns the
     number of rows. CSV cells go through `core.spreadsheet_safety.neutralise`, Parquet values not."""
     columns = rows(start, end)
-    count = len(columns["person"])
+    return write_columns(columns, COLUMNS, fmt, target, export_metadata(start, end))
+
+
+def write_columns(
+    columns: dict[str, list],
+    order: list[str],
+    fmt: str,
+    target: Path | io.TextIOBase,
+    metadata: dict[str, str],
+) -> int:
+    """Write an event stream's `columns` (name → values, in `order`) as CSV or Parquet to `target`;
+    returns the number of rows. `seq` is an integer column, `date` a date one (ISO text in), the
+    others text; Parquet files carry `metadata` (the period and the time of the export). Shared by
+    the streams of `parcours export-events` (persons' events, the front door's)."""
+    count = len(columns[order[0]])
     if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        table = pa.table(
-            {
-                name: pa.array(values, type=pa.int64() if name == "seq" else pa.string())
-                for name, values in columns.items()
-            }
-        )
-        table = table.set_column(
-            COLUMNS.index("date"),
-            "date",
-            pa.array([datetime.date.fromisoformat(v) for v in columns["date"]], type=pa.date32()),
-        )
-        table = table.replace_schema_metadata(export_metadata(start, end))
-        pq.write_table(table, target)
+        arrays = {
+            name: pa.array(columns[name], type=pa.int64() if name == "seq" else pa.string()) for name in order
+        }
+        arrays["date"] = pa.array([datetime.date.fromisoformat(v) for v in columns["date"]], type=pa.date32())
+        pq.write_table(pa.table(arrays).replace_schema_metadata(metadata), target)
         return count
     if fmt != "csv":
         raise ValueError(f"Format inconnu : {fmt} (csv ou parquet).")
     stream = open(target, "w", newline="", encoding="utf-8") if isinstance(target, Path) else target  # noqa: SIM115
     try:
         writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(map(neutralised, zip(*(columns[name] for name in COLUMNS), strict=True)))
+        writer.writerow(order)
+        writer.writerows(map(neutralised, zip(*(columns[name] for name in order), strict=True)))
     finally:
         if isinstance(target, Path):
             stream.close()

@@ -12,7 +12,6 @@ docs/indicators.md (« Premier accueil »).
 
 from __future__ import annotations
 
-import csv
 import datetime
 import hashlib
 import hmac
@@ -22,8 +21,7 @@ from pathlib import Path
 
 from parcours.accounts.models import OrganisationKind
 from parcours.appointments.calendar import PARIS
-from parcours.core.spreadsheet_safety import neutralised
-from parcours.indicators.event_export import export_metadata, pseudonym, pseudonym_key
+from parcours.indicators.event_export import export_metadata, pseudonym, pseudonym_key, write_columns
 from parcours.reception.figures import bounds
 from parcours.reception.models import FrontDoorEvent, Station, Tray
 from parcours.reception.models.contacts import CallbackState, CallerRelation
@@ -177,30 +175,5 @@ def rows(start: datetime.date, end: datetime.date) -> dict[str, list]:
 def write(start: datetime.date, end: datetime.date, fmt: str, target: Path | io.TextIOBase) -> int:
     """Write the stream as CSV or Parquet to `target` (a path, or a text stream for CSV); returns the
     number of rows. CSV cells go through `core.spreadsheet_safety.neutralise`."""
-    columns = rows(start, end)
-    count = len(columns["seq"])
-    if fmt == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        arrays = {
-            name: pa.array(values, type=pa.int64() if name == "seq" else pa.string())
-            for name, values in columns.items()
-        }
-        arrays["date"] = pa.array([datetime.date.fromisoformat(v) for v in columns["date"]], type=pa.date32())
-        table = pa.table(arrays).replace_schema_metadata(
-            {**export_metadata(start, end), "parcours.stream": "accueil"}
-        )
-        pq.write_table(table, target)
-        return count
-    if fmt != "csv":
-        raise ValueError(f"Format inconnu : {fmt} (csv ou parquet).")
-    stream = open(target, "w", newline="", encoding="utf-8") if isinstance(target, Path) else target  # noqa: SIM115
-    try:
-        writer = csv.writer(stream, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(map(neutralised, zip(*(columns[name] for name in COLUMNS), strict=True)))
-    finally:
-        if isinstance(target, Path):
-            stream.close()
-    return count
+    metadata = {**export_metadata(start, end), "parcours.stream": "accueil"}
+    return write_columns(rows(start, end), COLUMNS, fmt, target, metadata)

@@ -47,7 +47,11 @@ class ConfirmMixin(forms.Form):
 
 class AssignForm(DsfrForm):
     prefix = "attribution"
-    to_agent = forms.ModelChoiceField(label="Attribuer à", queryset=TrayMember.objects.none())
+    to_agent = forms.ModelChoiceField(
+        label="Attribuer à",
+        queryset=TrayMember.objects.none(),
+        empty_label="— Choisir un membre de la bannette —",
+    )
 
     def __init__(self, *args, item, **kwargs):
         super().__init__(*args, **kwargs)

@@ -68,16 +68,16 @@ def signature(body: bytes, secret: str, timestamp: int) -> str:
 def verify(body: bytes, header: str | None, *, secret: str, now: float | None = None) -> int:
     """Check the signature `header` of `body`; return its timestamp, or raise TelephonyRefused."""
     if not secret:
-        raise TelephonyRefused(401, NOT_CONFIGURED, "secret absent")
+        raise TelephonyRefused(401, NOT_CONFIGURED, "secret_non_configure")
     parts = dict(part.strip().partition("=")[::2] for part in (header or "").split(",") if "=" in part)
     if not re.fullmatch(r"\d{1,12}", parts.get("t", "")) or "v1" not in parts:
-        raise TelephonyRefused(401, UNSIGNED, "signature absente")
+        raise TelephonyRefused(401, UNSIGNED, "signature_absente")
     timestamp, given = int(parts["t"]), parts["v1"]
     if abs((time.time() if now is None else now) - timestamp) > TOLERANCE_SECONDS:
-        raise TelephonyRefused(401, STALE, "horodatage hors délai")
+        raise TelephonyRefused(401, STALE, "horodatage_hors_delai")
     expected = signature(body, secret, timestamp).partition("v1=")[2]
     if not hmac.compare_digest(expected, given):
-        raise TelephonyRefused(401, BAD_SIGNATURE, "signature invalide")
+        raise TelephonyRefused(401, BAD_SIGNATURE, "signature_invalide")
     return timestamp
 
 
@@ -86,7 +86,7 @@ def receive_call(*, station_code: str, number: str, call_id: str = "") -> Screen
     (TelephonyRefused 404 otherwise); the same `call_id` at that station gives the first pop."""
     station = Station.objects.filter(code=station_code, active=True).first()
     if station is None:
-        raise TelephonyRefused(404, UNKNOWN_STATION, "poste inconnu ou inactif")
+        raise TelephonyRefused(404, UNKNOWN_STATION, "poste_inconnu_ou_inactif")
     if call_id:
         existing = ScreenPop.objects.filter(station=station, call_id=call_id).first()
         if existing is not None:
