@@ -96,3 +96,31 @@ def test_the_command_names_the_missing_territory(departement):
         generate_directory("76")
     with pytest.raises(CommandError, match="load-territory --departement 76"):
         call_command("demo_directory", departement="76")
+
+
+def test_the_demo_orients_persons_to_the_partners_services_through_the_workflows():
+    """`demo-directory` also plays orientations (send, answers, expiry) with the directory's own
+    workflows: the structures' inboxes are not empty, and the events are the workflows' ones."""
+    from parcours.demo.directory import play_orientations
+    from parcours.directory.models import ServiceOrientation
+    from parcours.people.models import PersonEvent
+    from tests.accounts.factories import AgentFactory
+    from tests.directory.factories import ServiceFactory
+    from tests.people.factories import PersonFactory
+    from tests.territory.factories import CommuneFactory, UnitFactory
+
+    unit = UnitFactory()
+    commune = CommuneFactory(departement=unit.departement, unit=unit)
+    AgentFactory(username="demo.orientation", role="charge_orientation", units=[unit])
+    service = ServiceFactory(structure__commune=commune, commune=commune)
+    AgentFactory(role="accueil", organisation=service.structure.organisation)
+    for _ in range(30):
+        PersonFactory(commune=commune)
+
+    sent = play_orientations(unit.departement.code, seed=1, count=30)
+
+    states = Counter(ServiceOrientation.objects.values_list("state", flat=True))
+    assert sent == 30 and sum(states.values()) == 30
+    assert states["validee"] and states["refusee"] and states["ouverte"] + states["expiree"]
+    assert PersonEvent.objects.filter(kind__startswith="orientation_service.").count() >= 30
+    assert play_orientations(unit.departement.code, seed=1) == 0  # once only

@@ -514,3 +514,109 @@ def _structure(rng, kind: Kind, commune, number: int, today, serial: int, code: 
             )
         )
     return structure, services
+
+
+ORIENTATION_MESSAGES = (
+    "Personne seule, sans ressources ce mois-ci : a besoin d'un colis alimentaire rapidement.",
+    "Souhaite un rendez-vous pour faire le point sur ses démarches ; disponible les matins.",
+    "Orientée après l'entretien d'orientation ; préfère être appelée plutôt que recevoir un courrier.",
+    "Famille avec deux enfants, arrivée récemment dans la commune.",
+    "Sans ordinateur à la maison : a besoin d'aide pour ses démarches en ligne.",
+)
+
+
+def play_orientations(code: str, seed: int = 1, *, count: int = 36) -> int:
+    """Orient demo persons to the services of the demo organisations' structures, through the
+    directory's workflows (`directory.orientations.send`, `validate`, `refuse`, `expire_overdue`),
+    over the last seven weeks: most are answered within days, some refused with a reason, the
+    recent ones still open, the old unanswered ones expired. The sender is `demo.orientation`;
+    the structures' agents (`demo.accueil` for the CCAS, `demo.referent` for the association)
+    answer. Returns the number sent (0 when it already ran or nothing can be sent)."""
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from parcours.accounts.models import Agent
+    from parcours.core.access import visible_persons
+    from parcours.directory import orientations
+    from parcours.directory.models import ServiceOrientation
+    from parcours.directory.models.orientations import ConsentMode, OrientationOrigin, RefusalReason
+
+    departement = loaded_departement(code)
+    sender = Agent.objects.filter(username="demo.orientation").first()
+    if sender is None or ServiceOrientation.objects.filter(sent_by=sender).exists():
+        return 0
+    services = list(
+        Service.objects.open()
+        .filter(structure__organisation__departement=departement)
+        .exclude(structure__organisation__kind=OrganisationKind.DEPARTEMENT)
+        .select_related("structure")
+        .order_by("pk")
+    )
+    persons = list(visible_persons(sender).filter(commune__isnull=False).order_by("pk")[:500])
+    if not services or not persons:
+        return 0
+    # Most go to the services of the organisations whose agents log in to the demo.
+    logged_in = set(
+        Agent.objects.filter(username__in=["demo.accueil", "demo.referent"]).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    preferred = [
+        service for service in services if service.structure.organisation_id in logged_in
+    ] or services
+    rng = random.Random(f"directory-orientations-{code}-{seed}")
+    now = timezone.now()
+    refusals = [
+        RefusalReason.FULL,
+        RefusalReason.OUT_OF_AREA,
+        RefusalReason.UNREACHABLE,
+        RefusalReason.DECLINED,
+    ]
+    sent = 0
+    for person in rng.sample(persons, min(count, len(persons))):
+        service = rng.choice(preferred if rng.random() < 0.75 else services)
+        at = min(
+            _working_moment(now - datetime.timedelta(days=rng.uniform(0.5, 50)), rng),
+            now - datetime.timedelta(minutes=5),
+        )
+        try:
+            orientation = orientations.send(
+                sender,
+                person,
+                service,
+                origin=rng.choice([OrientationOrigin.FRONT_DOOR, OrientationOrigin.REFERENT]),
+                consent_given=True,
+                consent_on=timezone.localtime(at).date(),
+                consent_mode=rng.choice([ConsentMode.ORAL, ConsentMode.WRITTEN]),
+                message=rng.choice(ORIENTATION_MESSAGES),
+                now=at,
+            )
+        except ValidationError:  # a restricted person, an orientation already open
+            continue
+        sent += 1
+        answered_at = max(
+            _working_moment(at + datetime.timedelta(days=rng.expovariate(1 / 4)), rng),
+            at + datetime.timedelta(hours=1),
+        )
+        agent = orientations.structure_agents(service).order_by("pk").first()
+        if answered_at >= now or agent is None:
+            continue
+        roll = rng.random()
+        if roll < 0.65:
+            orientations.validate(agent, orientation, now=answered_at)
+        elif roll < 0.85:
+            orientations.refuse(agent, orientation, reason=rng.choice(refusals), now=answered_at)
+    orientations.expire_overdue(now=now)
+    return sent
+
+
+def _working_moment(moment: datetime.datetime, rng: random.Random) -> datetime.datetime:
+    """`moment` moved to a weekday between 9:00 and 17:00 (Paris) on or before its day."""
+    from django.utils import timezone
+
+    local = timezone.localtime(moment)
+    day = local.date()
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    clock = datetime.time(rng.randint(9, 16), rng.randint(0, 59))
+    return timezone.make_aware(datetime.datetime.combine(day, clock))

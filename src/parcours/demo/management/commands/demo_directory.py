@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from parcours.core.french import plural
-from parcours.demo.directory import generate_directory
+from parcours.demo.directory import generate_directory, play_orientations
 from parcours.demo.generation import TerritoryNotLoaded
 
 
@@ -37,10 +37,12 @@ class Command(BaseCommand):
         if not outcome.created:
             self.stdout.write("L'annuaire de démonstration existe déjà dans ce département : rien à faire.")
             return
+        sent = play_orientations(code, seed)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{plural(outcome.structures, 'structure')} et {plural(outcome.services, 'service')} créés "
                 f"({outcome.stale} à mettre à jour, {plural(outcome.closed, 'fermé')}, "
-                f"{plural(outcome.owned, 'structure')} rattachées aux organisations de démonstration)."
+                f"{plural(outcome.owned, 'structure')} rattachées aux organisations de démonstration) ; "
+                f"{plural(sent, 'orientation')} vers leurs services."
             )
         )
