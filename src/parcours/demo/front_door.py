@@ -431,6 +431,46 @@ class Replay:
             self.at(moment, self.contact, channel)
         self.at(local_datetime(day, datetime.time(7, 0)), self.escalate)
 
+    def plan_partner_backlog(self, today: datetime.date) -> None:
+        """The partners' trays get their share of the last days' needs (food aid for the first CCAS,
+        access to rights for the second: the themes of their routing rules), recorded like any
+        contact so that the rules route them there. The older ones are handled as usual; the three
+        latest are left for the partner's agent (« Nouvelle » in their tray today)."""
+        for (_tray, unit), theme in zip(self.setup.ccas, ("alimentation", "acces-droits"), strict=False):
+            choices = self.needs.get(theme) or []
+            communes = [commune for commune in self.communes if commune.unit_id == unit.pk]
+            if not choices or not communes:
+                continue
+            persons = list(
+                Person.objects.filter(pk__in=self.person_ids, commune__unit=unit).values_list(
+                    "pk", flat=True
+                )[:50]
+            )
+            day = today
+            for number in range(6):
+                day -= datetime.timedelta(days=1)
+                while day.weekday() >= 5:
+                    day -= datetime.timedelta(days=1)
+                moment = local_datetime(day, datetime.time(self.rng.randint(9, 16), self.rng.randint(0, 59)))
+                need = workflows.NeedInput(need=self.rng.choice(choices), urgency=Urgency.ORDINARY)
+                who = (
+                    {"person_id": self.rng.choice(persons)}
+                    if persons
+                    else {"commune": self.rng.choice(communes)}
+                )
+                self.at(moment, self.partner_contact, need, who, number >= 3)
+
+    def partner_contact(self, moment: datetime.datetime, need, who: dict, handled: bool) -> None:
+        provisional = None
+        if "commune" in who:
+            provisional = {
+                "first_name": self.rng.choice(("Nadia", "Kevin", "Julie")),
+                "commune": who["commune"],
+            }
+        self.contact(
+            moment, Channel.WALK_IN, [need], None, who.get("person_id"), provisional=provisional, plan=handled
+        )
+
     def _needs(self) -> list[workflows.NeedInput]:
         count = self.pick(((1, 70), (2, 25), (3, 5)))
         inputs = []
@@ -442,16 +482,31 @@ class Replay:
                 )
         return inputs
 
-    def contact(self, moment: datetime.datetime, channel: str, needs=None, caller=None) -> None:
+    def contact(
+        self,
+        moment: datetime.datetime,
+        channel: str,
+        needs=None,
+        caller=None,
+        person_id=None,
+        *,
+        provisional=None,
+        plan: bool = True,
+    ) -> None:
         needs = needs or self._needs()
         if not needs:
             return
-        person, provisional = None, None
-        if self.person_ids and self.rng.random() < IDENTIFIED_SHARE:
-            person = Person.objects.select_related("commune__unit", "commune__departement").get(
-                pk=self.rng.choice(self.person_ids)
-            )
-        else:
+        person = None
+        if (
+            provisional is None
+            and person_id is None
+            and self.person_ids
+            and self.rng.random() < IDENTIFIED_SHARE
+        ):
+            person_id = self.rng.choice(self.person_ids)
+        if provisional is None and person_id is not None:
+            person = Person.objects.select_related("commune__unit", "commune__departement").get(pk=person_id)
+        elif provisional is None:
             provisional = {
                 "first_name": self.rng.choice(("Nadia", "Kevin", "Sandrine", "Mohamed", "Julie", "David")),
                 "commune": self.rng.choice(self.communes),
@@ -494,6 +549,8 @@ class Replay:
             )
         if person is None and self.person_ids and self.rng.random() < IDENTIFY_LATER_SHARE:
             self.at(moment + datetime.timedelta(days=self.rng.uniform(0.5, 4)), self.identify, contact.pk)
+        if not plan:  # left for the tray's agents: still « Nouvelle » today
+            return
         for item_pk in contact.items.order_by("pk").values_list("pk", flat=True):
             self.plan_first_action(item_pk, moment)
         themes = {need.need.situation.theme.code for need in needs}
@@ -687,6 +744,7 @@ def simulate_front_door(
         while ip_day.weekday() >= 5:
             ip_day -= datetime.timedelta(days=1)
         replay.at(local_datetime(ip_day, datetime.time(10, 30)), replay.child_concern)
+        replay.plan_partner_backlog(today)
         replay.run()
         replay.escalate(now)
     items = TrayItem.objects.filter(tray__departement=departement)
