@@ -168,6 +168,22 @@ def _lost_race(item: TrayItem) -> FrontDoorError:
     )
 
 
+def _record_step(item: TrayItem, name: str, kind: str, *, agent, at: datetime.datetime, **fields) -> None:
+    """Record a step that leaves the item's state and tray as they are (the CRIP's acknowledgement,
+    an escalation): its transition row and its event of `kind`."""
+    ItemTransition.objects.create(
+        item=item,
+        name=name,
+        from_state=item.state,
+        to_state=item.state,
+        from_tray=item.tray,
+        to_tray=item.tray,
+        agent=agent,
+        at=at,
+    )
+    _event(kind, at, person=item.person, item=item, tray=item.tray, unit=item.tray.unit, **fields)
+
+
 def _apply(
     agent,
     item: TrayItem,
@@ -692,24 +708,7 @@ def acknowledge_child_concern(
         if not changed:
             raise FrontDoorError("Cette information préoccupante vient d'être accusée par un autre agent.")
         item.refresh_from_db()
-        ItemTransition.objects.create(
-            item=item,
-            name="acknowledge",
-            from_state=item.state,
-            to_state=item.state,
-            from_tray=item.tray,
-            to_tray=item.tray,
-            agent=agent,
-            at=at,
-        )
-        _event(
-            event_kinds.CHILD_CONCERN_ACK,
-            at,
-            person=item.person,
-            item=item,
-            tray=item.tray,
-            unit=item.tray.unit,
-        )
+        _record_step(item, "acknowledge", event_kinds.CHILD_CONCERN_ACK, agent=agent, at=at)
         _audit(agent, item.person, request=request, item=item.pk, transition="acknowledge")
     return item
 
@@ -738,25 +737,7 @@ def escalate_overdue(at: datetime.datetime | None = None) -> int:
             if not changed:
                 continue
             escalated += 1
-            ItemTransition.objects.create(
-                item=item,
-                name="escalate",
-                from_state=item.state,
-                to_state=item.state,
-                from_tray=item.tray,
-                to_tray=item.tray,
-                agent=None,
-                at=at,
-            )
-            _event(
-                event_kinds.ESCALATION,
-                at,
-                person=item.person,
-                item=item,
-                tray=item.tray,
-                unit=item.tray.unit,
-                urgency=item.urgency,
-            )
+            _record_step(item, "escalate", event_kinds.ESCALATION, agent=None, at=at, urgency=item.urgency)
             if item.tray_id not in managers:
                 managers[item.tray_id] = [
                     member.agent
