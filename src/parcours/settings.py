@@ -200,6 +200,7 @@ INSTALLED_APPS = [
     "parcours.indicators",
     "parcours.reception",
     "parcours.directory",
+    "parcours.aids",
     "parcours.demo",
     "parcours.privacy",
 ]

@@ -375,6 +375,64 @@ class Agent(AbstractUser):
             return True
         return self._facts()["signatory"]
 
+    # -- aid funds (app `aids`) ------------------------------------------------------------
+
+    @property
+    def is_departement_agent(self) -> bool:
+        """An agent of the département itself (or with no organisation): not a partner's."""
+        return self.is_professional and self._facts()["organisation_kind"] in {"", OrganisationKind.DEPARTEMENT}
+
+    @property
+    def may_instruct_aids(self) -> bool:
+        """Instruct aid applications (the queue, documents, commission sessions): the
+        département's instructors of aids and managers, and administrators."""
+        if not self.is_professional:
+            return False
+        if self.is_administrator:
+            return True
+        return self.role in {Role.INSTRUCTEUR_AIDES, Role.MANAGER} and self.is_departement_agent
+
+    @property
+    def may_file_aid_requests(self) -> bool:
+        """File an aid application for a person the agent sees: reception, chargés d'orientation,
+        référents and coaches (a partner's too, e.g. a mission locale), instructors, managers."""
+        if not self.is_professional:
+            return False
+        return self.is_administrator or self.role in AID_FILER_ROLES
+
+    @property
+    def may_pay_aids(self) -> bool:
+        """Payments: schedules, batches, SEPA and CSV exports, the full IBAN, recoveries."""
+        return self.may_instruct_aids
+
+    @property
+    def may_view_aid_budget(self) -> bool:
+        """The envelopes, their consumption and forecast, and the aids' figures."""
+        return self.may_instruct_aids
+
+    @property
+    def may_view_aid_catalogue(self) -> bool:
+        """Read the catalogue of aid schemes (versions, rules, documents)."""
+        return self.may_file_aid_requests or self.may_instruct_aids
+
+    @property
+    def may_edit_aid_catalogue(self) -> bool:
+        """Create and version the schemes, set the envelopes."""
+        return self.is_administrator
+
+    def may_decide_aid(self, decider: str) -> bool:
+        """Whether the agent holds the authority a scheme's version gives (`SchemeVersion.decider`):
+        « instructeur » — instructors, managers, administrators; « chef_service » — managers and
+        administrators; « commission » — nobody alone: decisions are recorded for a commission
+        session (`aids.commissions`), by an agent who may instruct."""
+        if not self.may_instruct_aids:
+            return False
+        if decider == "instructeur":
+            return True
+        if decider == "chef_service":
+            return self.is_administrator or self.is_manager
+        return False
+
     def may_register_in(self, commune) -> bool:
         """Whether the agent may place a person in `commune`: a commune of one of their
         units, or anywhere for administrators."""
@@ -480,6 +538,17 @@ class ApiToken(models.Model):
 
 
 # Roles that take contacts at the front door (`Agent.may_take_contacts`).
+AID_FILER_ROLES = frozenset(
+    {
+        Role.ACCUEIL,
+        Role.CHARGE_ORIENTATION,
+        Role.REFERENT,
+        Role.COACH_EMPLOI,
+        Role.INSTRUCTEUR_AIDES,
+        Role.MANAGER,
+        Role.ADMINISTRATEUR,
+    }
+)
 FRONT_DOOR_ROLES = frozenset({Role.ACCUEIL, Role.CHARGE_ORIENTATION, Role.REFERENT, Role.MANAGER})
 # Partner organisations: their agents take contacts only as members of a tray.
 PARTNER_ORGANISATION_KINDS = frozenset({OrganisationKind.CCAS, OrganisationKind.ASSOCIATION})

@@ -249,6 +249,10 @@ class MessageKind(models.TextChoices):
     # (an orientation received, a service to update).
     FRONT_DOOR_ALERT = "alerte_accueil", "Alerte du premier accueil"
     DIRECTORY_ALERT = "alerte_annuaire", "Alerte de l'annuaire des services"
+    # Aids: the decision told to the person (context: "text", the decision in plain words, without
+    # amounts of other persons; "path" unused), and alerts to instructors (like the alerts above).
+    AID_DECISION = "decision_aide", "Décision sur une demande d'aide"
+    AID_ALERT = "alerte_aides", "Alerte des aides financières"
 
 
 class DeliveryStatus(models.TextChoices):

@@ -14,7 +14,7 @@ from django.urls import NoReverseMatch, reverse
 from parcours.accounts.permissions import allows
 
 FLAT_LIMIT = 8
-GROUPS = ("Personnes", "Premier accueil", "Emploi", "Annuaire", "Indicateurs", "Administration")
+GROUPS = ("Personnes", "Premier accueil", "Emploi", "Aides", "Annuaire", "Indicateurs", "Administration")
 
 
 def _entries(request) -> list[dict]:
