@@ -20,6 +20,7 @@ urlpatterns = [
     path("premier-accueil/", include("parcours.reception.urls")),
     path("accompagnements/", include("parcours.accompaniment.urls")),
     path("annuaire/", include("parcours.directory.urls")),
+    path("aides/", include("parcours.aids.urls")),
     path("donnees-personnelles/", include("parcours.privacy.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

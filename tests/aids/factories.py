@@ -13,10 +13,10 @@ from decimal import Decimal
 
 import factory
 
+from parcours.accounts.models import Role
 from parcours.aids import workflows
 from parcours.aids.models import AmountKind, Decider, Envelope, Scheme, SchemeFamily, SchemeVersion
 from parcours.aids.models.envelopes import cents
-from parcours.accounts.models import Role
 from tests.accounts.factories import AgentFactory
 from tests.people.factories import PersonFactory
 

@@ -307,8 +307,9 @@ def test_person_page_query_count_is_bounded(client, two_units, agent_a, django_a
     # (their référents prefetched only when there are some), the outcomes, the exits, and the
     # two reads of the rule that says whether coaching may be proposed. The front door's panel adds
     # 3 (référent de parcours, needs, rights followed), the directory's 2 (orientations, mobility
-    # diagnosis), and the menu one (the agent's facts, `Agent._facts`): 30, whatever the rows.
-    with django_assert_max_num_queries(30):
+    # diagnosis), the aids' 2 (applications, placements with the ASE), and the menu one (the
+    # agent's facts, `Agent._facts`): 32, whatever the rows.
+    with django_assert_max_num_queries(32):
         response = client.get(reverse("people:detail", args=[person.pk]))
     assert response.status_code == 200
 

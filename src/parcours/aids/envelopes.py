@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q
 
 from parcours.aids.models import Envelope
-from parcours.aids.money import euros
 from parcours.aids.models.envelopes import cents, cents_to_euros
+from parcours.aids.money import euros
 
 
 class EnvelopeExhausted(ValidationError):

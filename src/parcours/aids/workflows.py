@@ -25,7 +25,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from parcours.aids import envelopes, event_kinds
+from parcours.aids import envelopes, event_kinds, notices
 from parcours.aids.eligibility import evaluate, failing
 from parcours.aids.models import (
     TRANSITIONS,
@@ -425,6 +425,7 @@ def grant(
     application.decision_reasons, application.decision_note = [], note
     _step(application, "grant", by=by, at=at, note=note, request=request, amount=amount, envelope=envelope,
           commission=commission.pk if commission else None)  # fmt: skip
+    transaction.on_commit(lambda: notices.decision_taken(application))
     return application
 
 
@@ -453,6 +454,7 @@ def refuse(
     application.paused_at = None
     _step(application, "refuse", by=by, at=at, note=note, request=request, reason=",".join(reasons),
           commission=commission.pk if commission else None)  # fmt: skip
+    transaction.on_commit(lambda: notices.decision_taken(application))
     return application
 
 

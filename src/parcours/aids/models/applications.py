@@ -218,6 +218,8 @@ class AidApplication(models.Model):
     # Validated with its checksum (`aids.iban`), shown masked everywhere but the payment screen.
     iban = EncryptedField("IBAN")
     bic = models.CharField("BIC", max_length=11, blank=True)
+    # The cumulation scheme: the OpenFisca simulation attached when the proposal was made.
+    simulation = models.JSONField("simulation OpenFisca", default=dict, blank=True)
     closed_at = models.DateTimeField("clôturée le", null=True, blank=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 

@@ -62,7 +62,7 @@ class Scheme(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def version_on(self, day: datetime.date) -> "SchemeVersion | None":
+    def version_on(self, day: datetime.date) -> SchemeVersion | None:
         """The version valid on `day`, if any."""
         return self.versions.valid_on(day).order_by("-valid_from").first()
 
