@@ -35,6 +35,7 @@ demo-data: install
 	$(DEMO_ENV) $(BIN)/parcours generate-jobs --departement $(or $(DEPARTEMENT),59) --seed 1
 	$(DEMO_ENV) $(BIN)/parcours demo-accompaniment --departement $(or $(DEPARTEMENT),59) --seed 1 --scale $(DEMO_SCALE)
 	$(DEMO_ENV) $(BIN)/parcours demo-front-door --departement $(or $(DEPARTEMENT),59) --seed 1 --months 3
+	$(DEMO_ENV) $(BIN)/parcours demo-aids --departement $(or $(DEPARTEMENT),59) --seed 1
 	$(DEMO_ENV) $(BIN)/parcours generate-history --departement $(or $(DEPARTEMENT),59) --year 2019 --seed 1 --scale $(DEMO_SCALE)
 
 # runserver, with OpenFisca and the task queue's cluster (daily schedules, web imports) in the

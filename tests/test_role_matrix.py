@@ -65,6 +65,7 @@ OBJECT_KWARGS = {
     "callback_id",  # reception: a callback promised about that contact
     "item_id",  # reception: an item (a need routed to a tray) about the person
     "tray_id",  # reception: the tray holding that item (lists the person)
+    "document_id",  # aids: a document of an aid application of the person
 }
 
 
@@ -154,6 +155,7 @@ def world(departement, settings, tmp_path):
     hidden_referent = _parcours_referent(hidden, other_agent)
     hidden_contact, hidden_callback = _front_door_contact(hidden, other_agent)
     hidden_item, hidden_rule = _tray_item(hidden_contact, other_agent, other_unit)
+    hidden_aid_document = _aid_application(hidden, other_agent, pk=application.pk)
 
     agents = {
         role: AgentFactory(username=f"matrix-{role}", role=role, units=[home_unit], password=None)
@@ -185,6 +187,8 @@ def world(departement, settings, tmp_path):
         "item_id": hidden_item.pk,
         "tray_id": hidden_item.tray_id,
         "rule_id": hidden_rule.pk,
+        "document_id": hidden_aid_document.pk,  # aids (its application shares `application_id`)
+        "transition": "start",  # aids: an action of the application page (reception's items: unknown)
         "organisation_id": 0,  # the charter's screens (administrators): refused before any lookup
         "signature_id": 0,
         "service_id": service_orientation.service_id,  # directory: a service (not person data)
@@ -262,6 +266,31 @@ def _tray_item(contact, agent, unit):
     member(tray, agent)
     rule = RoutingRuleFactory(departement=unit.departement, tray=tray)
     return TrayItemFactory(contact=contact, tray=tray, routing_rule=rule), rule
+
+
+def _aid_application(person, agent, *, pk: int):
+    """A draft aid application of `person` numbered `pk` — the jobs application's number, so that
+    the kwarg `application_id` names an object of the person in both apps — with one document.
+    A draft opens the person to no instructor (`aids.access`)."""
+    from parcours.aids.models import AidApplication, ApplicationDocument
+    from tests.aids.factories import SchemeVersionFactory
+
+    version = SchemeVersionFactory(documents=[{"code": "devis", "label": "Devis"}])
+    application = AidApplication.objects.create(
+        pk=pk,
+        person=person,
+        scheme=version.scheme,
+        version=version,
+        filed_by=agent,
+        created_at=timezone.now(),
+    )
+    return ApplicationDocument.objects.create(
+        application=application,
+        code="devis",
+        file="aucun.pdf",
+        original_name="aucun.pdf",
+        uploaded_at=timezone.now(),
+    )
 
 
 def test_every_view_names_its_permission():

@@ -389,7 +389,18 @@ PARCOURS_SCHEDULE_TIMES = {
     "accompaniment": os.environ.get("PARCOURS_SCHEDULE_ACCOMPANIMENT", "06:15"),
     "directory_orientations": os.environ.get("PARCOURS_SCHEDULE_DIRECTORY_ORIENTATIONS", "06:45"),
     "directory_staleness": os.environ.get("PARCOURS_SCHEDULE_DIRECTORY_STALENESS", "08:00"),
+    "aids_payments": os.environ.get("PARCOURS_SCHEDULE_AIDS_PAYMENTS", "05:45"),
 }
+
+# The département's account debited by the aids' SEPA transfers (aids/sepa.py, docs/aids-payments.md).
+# Production sets them; the demo and development use a fictitious account (the file never leaves).
+PARCOURS_SEPA_DEBTOR_NAME = os.environ.get("PARCOURS_SEPA_DEBTOR_NAME", "")
+PARCOURS_SEPA_DEBTOR_IBAN = os.environ.get("PARCOURS_SEPA_DEBTOR_IBAN", "")
+PARCOURS_SEPA_DEBTOR_BIC = os.environ.get("PARCOURS_SEPA_DEBTOR_BIC", "")
+if (DEBUG or PARCOURS_DEMO) and not PARCOURS_SEPA_DEBTOR_IBAN:
+    PARCOURS_SEPA_DEBTOR_NAME = PARCOURS_SEPA_DEBTOR_NAME or "Departement (demonstration)"
+    PARCOURS_SEPA_DEBTOR_IBAN = "FR7630001007941234567890185"
+    PARCOURS_SEPA_DEBTOR_BIC = PARCOURS_SEPA_DEBTOR_BIC or "BDFEFRPPCCT"
 
 # Days without an answer after which an orientation to a service of the directory expires.
 PARCOURS_ORIENTATION_EXPIRY_DAYS = int(os.environ.get("PARCOURS_ORIENTATION_EXPIRY_DAYS", "30"))

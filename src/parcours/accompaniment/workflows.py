@@ -23,6 +23,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from parcours.accompaniment.cadence import Week, cadence  # noqa: F401 (part of this module's contract)
@@ -49,6 +50,9 @@ from parcours.people import event_kinds as ev
 from parcours.people.models import Follow, PersonEvent
 
 SOURCE = "accompagnement"
+# Sent once a new job start recorded by `record_job` is committed (kwargs: outcome, by); not sent
+# when the same hire is recorded again. `aids` connects the RSA + salary cumulation proposal to it.
+job_started = Signal()
 FOLLOW_KIND = "accompagnement"
 # End reasons that end the pathway itself: `end` then records an exit with the same motive.
 EXIT_ON_END = {
@@ -509,6 +513,7 @@ def record_job(
             else Outcome.objects.get(application=application)
         )
     audit.record_changes(by, person, ["emploi"], created=True)
+    transaction.on_commit(lambda: job_started.send(sender=Outcome, outcome=outcome, by=by))
     return outcome
 
 

@@ -20,3 +20,10 @@ class AidsConfig(AppConfig):
     person_access_grants = ["parcours.aids.access.persons_with_applications_for"]
     # The person page's « Aides financières » panel (`core.person_panels`).
     person_panels = [("aids/person_panel.html", "parcours.aids.person_panel.person_panel_context")]
+
+    def ready(self) -> None:
+        # A job start recorded in a listed sector proposes the RSA + salary cumulation (`aids.cumulation`).
+        from parcours.accompaniment.workflows import job_started
+        from parcours.aids.cumulation import on_job_started
+
+        job_started.connect(on_job_started, dispatch_uid="aids.cumulation")

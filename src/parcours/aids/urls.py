@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("parcours.aids.urls_commissions")),  # sessions, agenda, minutes, letters
     path("", include("parcours.aids.urls_payments")),  # payments, batches, SEPA/CSV, recoveries
     path("", include("parcours.aids.urls_figures")),  # figures and their export
+    path("", include("parcours.aids.urls_cumulation")),  # the RSA + salary cumulation proposals
 ]

@@ -1,5 +1,10 @@
-"""URLs of the aids' figures (included by `aids.urls`)."""
+"""URLs of the aids' figures (included by `aids.urls`), under /aides/indicateurs/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from parcours.aids import views_figures
+
+urlpatterns = [
+    path("indicateurs/", views_figures.dashboard, name="figures"),
+    path("indicateurs/export.<str:fmt>", views_figures.export, name="figures_export"),
+]

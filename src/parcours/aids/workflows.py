@@ -51,6 +51,7 @@ EVENT_OF = {
     "request_documents": event_kinds.DOCUMENTS_REQUESTED,
     "documents_received": event_kinds.DOCUMENTS_RECEIVED,
     "to_commission": event_kinds.TO_COMMISSION,
+    "unlist": event_kinds.UNLISTED,
     "grant": event_kinds.GRANTED,
     "refuse": event_kinds.REFUSED,
     "adjourn": event_kinds.ADJOURNED,
@@ -287,6 +288,8 @@ def deposit(application: AidApplication, *, by, at=None, request=None) -> AidApp
     application.deposited_at = at
     application.due_at = deadline(application.version, at, application.emergency)
     _step(application, "deposit", by=by, at=at, request=request, amount=application.requested_amount)
+    if application.emergency:  # the instructors are alerted (`aids.notices`)
+        transaction.on_commit(lambda: notices.emergency_deposited(application))
     return application
 
 
@@ -317,6 +320,12 @@ def apply(
         application.paused_at = None
     if name == "to_commission" and application.commission_id is None:
         raise ValidationError("Choisissez la séance de commission (`commissions.enlist`).")
+    if name == "unlist":  # off the agenda of a session not yet held (`aids.commissions.unlist`)
+        if application.commission_id and application.commission.state != "prevue":
+            raise ValidationError(
+                "La séance est tenue : ses décisions ne se retirent plus de l'ordre du jour."
+            )
+        application.commission = None
     if name in ("close", "withdraw") or (name == "mark_paid"):
         application.closed_at = at if name in ("close", "withdraw") else application.closed_at
     _step(application, name, by=by, at=at, note=note, request=request, paused_hours=paused_hours)
@@ -473,6 +482,7 @@ def adjourn(
           commission=commission.pk if commission else None)  # fmt: skip
     application.commission = None
     application.save(update_fields=["commission", "updated_at"])
+    transaction.on_commit(lambda: notices.decision_taken(application))
     return application
 
 

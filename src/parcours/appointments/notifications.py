@@ -36,6 +36,8 @@ SUBJECTS = {
     MessageKind.NO_FREE_SLOT: "Parcours : aucun créneau libre pour inviter une personne",
     MessageKind.FRONT_DOOR_ALERT: "Parcours : une demande du premier accueil vous attend",
     MessageKind.DIRECTORY_ALERT: "Parcours : l'annuaire des services vous attend",
+    MessageKind.AID_DECISION: "Votre demande d'aide au Département : une réponse",
+    MessageKind.AID_ALERT: "Parcours : une demande d'aide en urgence vous attend",
 }
 
 

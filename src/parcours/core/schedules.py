@@ -57,6 +57,11 @@ DAILY_TASKS = [
         "parcours.directory.tasks.remind_stale_services",
         "directory_staleness",
     ),
+    DailyTask(
+        "Aides : paiements mensuels suspendus ou repris selon le justificatif périodique",
+        "parcours.aids.tasks.review_payment_certificates",
+        "aids_payments",
+    ),
 ]
 
 

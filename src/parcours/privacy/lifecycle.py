@@ -55,6 +55,10 @@ FREE_TEXTS: tuple[tuple[str, str, str, dict], ...] = (
     ("candidatures_emploi", "jobs.FollowUp", "placement__application__person", {"note": ""}),
     ("personne", "imports.DuplicateCandidate", "person", {"merge_data": {}}),
     ("personne", "privacy.ProcessingRestriction", "person", {"reason": ""}),
+    ("aides", "aids.AidApplication", "person", {"payee_name": "", "subsidiarity": {}, "bic": ""}),
+    ("aides", "aids.ApplicationTransition", "application__person", {"note": ""}),
+    ("aides", "aids.ApplicationDocument", "application__person", {"original_name": "", "rejection_reason": ""}),
+    ("aides", "aids.Recovery", "application__person", {"reason": ""}),
 )  # fmt: skip
 DELETED: tuple[tuple[str, str, str], ...] = (("candidatures_emploi", "jobs.MatchingEntry", "person"),)
 

@@ -80,6 +80,8 @@ TRANSITIONS: dict[str, Transition] = {
         Transition("request_documents", "Demander des pièces", frozenset({S.INSTRUCTION}), S.MISSING_DOCUMENTS),
         Transition("documents_received", "Pièces reçues : reprendre", frozenset({S.MISSING_DOCUMENTS}), S.INSTRUCTION),
         Transition("to_commission", "Inscrire en commission", frozenset({S.INSTRUCTION, S.ADJOURNED}), S.COMMISSION),
+        # Taken off a planned session's agenda (`aids.commissions.unlist`): back to instruction.
+        Transition("unlist", "Retirer de l'ordre du jour", frozenset({S.COMMISSION}), S.INSTRUCTION),
         Transition("grant", "Accorder", frozenset({S.INSTRUCTION, S.COMMISSION}), S.GRANTED, decision=True),
         Transition(
             "refuse",

@@ -1,6 +1,7 @@
 """`parcours export-events --from YYYY-MM-DD --to YYYY-MM-DD --format {csv,parquet}`: the
 pseudonymised event log (columns documented in docs/indicators.md). `--stream accueil` exports the
-front door's events instead (`reception.FrontDoorEvent`, `parcours.reception.event_export`)."""
+front door's events instead (`reception.FrontDoorEvent`, `parcours.reception.event_export`),
+`--stream aides` the aid funds' events (`aids.AidEvent`, `parcours.aids.event_export`)."""
 
 import io
 from pathlib import Path
@@ -23,9 +24,12 @@ class Command(BaseCommand):
         parser.add_argument("--output", default="", help="Fichier de sortie (obligatoire pour parquet).")
         parser.add_argument(
             "--stream",
-            choices=["parcours", "accueil"],
+            choices=["parcours", "accueil", "aides"],
             default="parcours",
-            help="parcours : événements des personnes (par défaut) ; accueil : événements du premier accueil.",
+            help=(
+                "parcours : événements des personnes (par défaut) ; accueil : événements du premier accueil ; "
+                "aides : événements des aides financières."
+            ),
         )
 
     def handle(self, *args, start, end, format, output, stream="parcours", **options):
@@ -37,6 +41,8 @@ class Command(BaseCommand):
         exporter = event_export
         if stream == "accueil":
             from parcours.reception import event_export as exporter
+        elif stream == "aides":
+            from parcours.aids import event_export as exporter
         if output:
             count = exporter.write(start, end, format, Path(output))
         else:
@@ -46,7 +52,7 @@ class Command(BaseCommand):
         audit.record(
             None,
             AuditAction.EXPORT,
-            export="events" if stream == "parcours" else "events_accueil",
+            export={"parcours": "events", "accueil": "events_accueil", "aides": "events_aides"}[stream],
             start=start.isoformat(),
             end=end.isoformat(),
             rows=count,
