@@ -380,7 +380,10 @@ class Agent(AbstractUser):
     @property
     def is_departement_agent(self) -> bool:
         """An agent of the département itself (or with no organisation): not a partner's."""
-        return self.is_professional and self._facts()["organisation_kind"] in {"", OrganisationKind.DEPARTEMENT}
+        return self.is_professional and self._facts()["organisation_kind"] in {
+            "",
+            OrganisationKind.DEPARTEMENT,
+        }
 
     @property
     def may_instruct_aids(self) -> bool:

@@ -10,9 +10,11 @@ when, from, to).
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 
@@ -286,15 +288,22 @@ class DocumentStatus(models.TextChoices):
     REJECTED = "refuse", "Non conforme"
 
 
+class _DocumentsStorage(FileSystemStorage):
+    """var/aids/ of the current settings, read at each use (tests and deployments may move
+    `VAR_DIR` after the models are loaded)."""
+
+    @property
+    def base_location(self):
+        return str(settings.VAR_DIR / "aids")
+
+    @property
+    def location(self):
+        return os.path.abspath(self.base_location)
+
+
 def documents_storage():
     """Private storage of the applications' documents (var/aids/, readable by the server only)."""
-    from django.core.files.storage import FileSystemStorage
-
-    return FileSystemStorage(
-        location=settings.VAR_DIR / "aids",
-        file_permissions_mode=0o600,
-        directory_permissions_mode=0o700,
-    )
+    return _DocumentsStorage(file_permissions_mode=0o600, directory_permissions_mode=0o700)
 
 
 def _document_path(instance, filename: str) -> str:

@@ -165,6 +165,10 @@ class SchemeVersion(models.Model):
     def document_label(self, code: str) -> str:
         return next((d.get("label", code) for d in self.documents if d.get("code") == code), code)
 
+    @property
+    def certificate_label(self) -> str:
+        return self.document_label(self.certificate_code) if self.certificate_code else ""
+
     def service_level_for(self, emergency: bool) -> int | None:
         if emergency and self.emergency_service_level_hours:
             return self.emergency_service_level_hours
