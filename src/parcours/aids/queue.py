@@ -11,9 +11,11 @@ from parcours.aids.models import AidApplication
 def queue(agent, *, scheme=None, state: str = "", unit=None, emergency: bool | None = None) -> QuerySet:
     """The applications waiting for a decision, visible to `agent` (the access rule on their
     persons), filtered, in queue order."""
-    from parcours.core.access import visible_persons
+    from parcours.core.access import visible_rows
 
-    applications = AidApplication.objects.in_queue().filter(person__in=visible_persons(agent))
+    # The access rule as a condition on each row (`core.access.visible_rows`): the database reads
+    # the queue along its index and checks only the rows of the page.
+    applications = visible_rows(AidApplication.objects.in_queue(), agent)
     if scheme is not None:
         applications = applications.filter(scheme=scheme)
     if state:

@@ -124,6 +124,15 @@ def _context(message: Message) -> dict:
     return context
 
 
+def render_text(template_name: str, context: dict) -> str:
+    """A plain-text message (e-mail body, SMS): rendered without HTML escaping, so that « l'agent »
+    is not sent as « l&#x27;agent »."""
+    from django.template import Context
+    from django.template.loader import get_template
+
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def _send_one(message: Message) -> str:
     person, agent = message.person, message.agent
     if message.channel == Channel.EMAIL:
@@ -131,14 +140,14 @@ def _send_one(message: Message) -> str:
         if not address:
             raise MissingContact("aucune adresse e-mail")
         context = _context(message)
-        body = render_to_string(f"appointments/messages/{message.kind}.txt", context)
+        body = render_text(f"appointments/messages/{message.kind}.txt", context)
         mail = EmailMultiAlternatives(SUBJECTS[message.kind], body, to=[address])
         mail.send()
         return "e-mail"
     if message.channel == Channel.SMS:
         if not person or not person.phone:
             raise MissingContact("aucun numéro de téléphone")
-        text = render_to_string(f"appointments/messages/{message.kind}.sms.txt", _context(message)).strip()
+        text = render_text(f"appointments/messages/{message.kind}.sms.txt", _context(message)).strip()
         return _backend("PARCOURS_SMS_BACKEND", "parcours.appointments.notifications.FileSmsBackend").send(
             person.phone, text
         )

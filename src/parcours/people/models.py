@@ -36,29 +36,41 @@ class Sex(models.TextChoices):
     MALE = "M", "Homme"
 
 
+def visibility_condition(agent, *, prefix: str = "", purposes: tuple[str, ...] = ()) -> Q | None:
+    """The access rule (see `PersonQuerySet.visible_to`) as a condition on the person reached
+    through `prefix` ("" on persons, "person__" on a model with a `person` foreign key): None when
+    the agent sees everyone (administrators), a condition matching nothing when they see no one.
+    On a model linked to persons (`core.access.visible_rows`) the database checks it row by row,
+    e.g. along the index of a queue read in order, instead of listing every visible person."""
+    nobody = Q(**{f"{prefix}pk__in": []})
+    if agent is None or not agent.is_authenticated or not agent.is_active:
+        return nobody
+    if agent.is_administrator:
+        return None
+    if agent.role == "employeur":
+        # Employers reach persons only through the job platform's consented proposals.
+        return nobody
+    from parcours.core.access_grants import granted_person_ids
+
+    unit_ids = list(agent.units.values_list("id", flat=True))
+    followed = Follow.objects.active().filter(agent=agent).values("person_id")
+    condition = Q(**{f"{prefix}commune__unit_id__in": unit_ids}) | Q(**{f"{prefix}id__in": followed})
+    # The apps' grants, and those limited to the page's purposes (`core.access_grants`).
+    for person_ids in granted_person_ids(agent, purposes):
+        condition |= Q(**{f"{prefix}id__in": person_ids})
+    return condition
+
+
 class PersonQuerySet(models.QuerySet):
     def visible_to(self, agent, *, purposes: tuple[str, ...] = ()):
         """The persons an agent may see. The one rule, used by every view and API endpoint:
         administrators see everyone; other agents (managers included) see the persons who
         live in one of their territorial units, those they follow, and those an app opens to
         them for a reason of its own (`parcours.core.access_grants`: a partner's tray; a
-        structure's received orientations, on the pages of that purpose only)."""
-        if agent is None or not agent.is_authenticated or not agent.is_active:
-            return self.none()
-        if agent.is_administrator:
-            return self
-        if agent.role == "employeur":
-            # Employers reach persons only through the job platform's consented proposals.
-            return self.none()
-        from parcours.core.access_grants import granted_person_ids
-
-        unit_ids = list(agent.units.values_list("id", flat=True))
-        followed = Follow.objects.active().filter(agent=agent).values("person_id")
-        condition = Q(commune__unit_id__in=unit_ids) | Q(id__in=followed)
-        # The apps' grants, and those limited to the page's purposes (`core.access_grants`).
-        for person_ids in granted_person_ids(agent, purposes):
-            condition |= Q(id__in=person_ids)
-        return self.filter(condition)
+        structure's received orientations, on the pages of that purpose only). The rule itself
+        is `visibility_condition`."""
+        condition = visibility_condition(agent, purposes=purposes)
+        return self if condition is None else self.filter(condition)
 
     def with_nir(self, nir: str):
         """Persons whose NIR has the same 13 first characters as `nir` (with or without its key,
