@@ -280,3 +280,20 @@ def test_filing_agent_enters_the_iban_before_the_decision_only():
     with pytest.raises(ValidationError, match="seul le service payeur"):
         payments.set_payee(application, kind="personne", name="X", iban=IBAN, by=filer)
     assert payments.may_edit_payee(agent, application)
+
+
+def test_checking_a_valid_certificate_resumes_the_suspended_payments_at_once():
+    from parcours.aids import documents
+
+    application, agent = granted(student_grant())
+    payments.start_payment(application, by=agent)
+    first = application.payments.get(sequence=1)
+    day = first.due_on - datetime.timedelta(days=2)
+    tasks.review_payment_certificates(day)
+    first.refresh_from_db()
+    assert first.state == PaymentState.SUSPENDED
+
+    document = certificate(application, valid_until=add_months(day, 12), status=DocumentStatus.TO_CHECK)
+    documents.check(document, by=agent, valid=True)
+    first.refresh_from_db()
+    assert first.state == PaymentState.SCHEDULED

@@ -120,15 +120,23 @@ def store(
     return document
 
 
-def check(document: ApplicationDocument, *, by, valid: bool, reason: str = "", request=None) -> None:
-    """The instructor's verdict on `document`: conforme, or non conforme with its reason."""
+def check(document: ApplicationDocument, *, by, valid: bool, reason: str = "", request=None, at=None) -> None:
+    """The instructor's verdict on `document`: conforme, or non conforme with its reason. A
+    conforming periodic certificate (the student grant's) resumes at once the payments it had
+    suspended (`aids.payments.review_certificates`)."""
     if not valid and not reason.strip():
         raise ValidationError("Précisez pourquoi la pièce n'est pas conforme.")
     document.status = DocumentStatus.VALID if valid else DocumentStatus.REJECTED
     document.rejection_reason = "" if valid else reason.strip()[:200]
-    document.checked_by, document.checked_at = by, timezone.now()
+    document.checked_by, document.checked_at = by, at or timezone.now()
     document.save(update_fields=["status", "rejection_reason", "checked_by", "checked_at"])
     audit.record_changes(by, document.application.person, [f"aide:controle:{document.code}"], request=request)
+    application = document.application
+    if valid and document.code and document.code == application.version.certificate_code:
+        from parcours.aids.models import PaymentState
+        from parcours.aids.payments import review_certificates
+
+        review_certificates(application.payments.filter(state=PaymentState.SUSPENDED), at=at)
 
 
 def open_for_download(document: ApplicationDocument):

@@ -104,6 +104,7 @@ class AccompanimentDemoOutcome:
     coachings: int = 0
     open_coachings: int = 0
     contacts: int = 0
+    quiet: int = 0  # open coachings without a contact for the last two weeks
     proposals: int = 0
     hires: int = 0
     trainings: int = 0
@@ -320,7 +321,12 @@ def _contacts(accompaniment, coach, rng, today, last_day, outcome) -> None:
     """About one contact a week from the start to `last_day`; this week's only for some, none for
     the last two weeks of a few quiet persons."""
     monday_now = today - datetime.timedelta(days=today.weekday())
-    quiet = last_day == today and rng.random() < QUIET_SHARE
+    # At least one person of the caseload went quiet (the first open coaching old enough to be due
+    # last week), then about QUIET_SHARE of the others: the caseload's « sans contact » is never
+    # empty, whatever the day the demo is played.
+    due_last_week = last_day == today and accompaniment.started_on < monday_now - datetime.timedelta(weeks=1)
+    quiet = due_last_week and (not outcome.quiet or rng.random() < QUIET_SHARE)
+    outcome.quiet += quiet
     monday = accompaniment.started_on - datetime.timedelta(days=accompaniment.started_on.weekday())
     while monday <= last_day:
         days = [

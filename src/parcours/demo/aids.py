@@ -93,6 +93,9 @@ LATE_SHARE = 0.1  # of emergencies decided after 48 h
 MISSING_SHARE = 0.15  # of applications put on hold for a missing document
 REFUSAL_SHARE = 0.18
 WITHDRAW_SHARE = 0.03
+# The filers' answers to the subsidiarity checklist (chosen by the application's number, so that the
+# demo's random sequence stays the same): mostly asked and refused, some pending or not relevant.
+SUBSIDIARITY_ANSWERS = ("refusee", "refusee", "en_attente", "sans_objet", "refusee", "accordee")
 CLOSE_SHARE = 0.6  # of one-off aids paid, closed a few weeks later
 TIGHT = {"fdaj-urgence": 0.9, "fonds-urgence-quotidien": 0.94}  # envelopes sized below the demand
 ENVELOPE_MARGIN = 1.35
@@ -235,6 +238,15 @@ class Replay:
             items=story.items, declared_resources=story.resources, household_size=story.household,
             purpose=self.rng.choice(PURPOSES.get(story.code, ("Demande d'aide",))),
         )  # fmt: skip
+        # The filer answers the subsidiarity checklist, as the filing form requires.
+        application.subsidiarity = {
+            entry["code"]: {
+                "status": SUBSIDIARITY_ANSWERS[(application.pk + k) % len(SUBSIDIARITY_ANSWERS)],
+                "note": "",
+            }
+            for k, entry in enumerate(application.version.subsidiarity)
+        }
+        application.save(update_fields=["subsidiarity", "updated_at"])
         story.pk, story.application = application.pk, application
         self.stories[application.pk] = story
         self.file_rest(moment, story, application)
@@ -287,6 +299,15 @@ class Replay:
         if application.requested_amount is None:  # OpenFisca did not answer: the coach types it
             application.requested_amount = story.amount
             application.save(update_fields=["requested_amount", "updated_at"])
+        # The filer answers the subsidiarity checklist, as the filing form requires.
+        application.subsidiarity = {
+            entry["code"]: {
+                "status": SUBSIDIARITY_ANSWERS[(application.pk + k) % len(SUBSIDIARITY_ANSWERS)],
+                "note": "",
+            }
+            for k, entry in enumerate(application.version.subsidiarity)
+        }
+        application.save(update_fields=["subsidiarity", "updated_at"])
         story.pk, story.application = application.pk, application
         self.stories[application.pk] = story
         payments.set_payee(
@@ -320,7 +341,7 @@ class Replay:
         instructor = self.agents[INSTRUCTOR]
         application = workflows.apply(self.undecided(story), "start", by=instructor, at=moment)
         for document in application.documents.all():
-            documents.check(document, by=instructor, valid=True)
+            documents.check(document, by=instructor, valid=True, at=moment)
         if story.missing:
             missing = application.version.documents[-1]["label"]
             workflows.apply(application, "request_documents", by=instructor, at=moment + datetime.timedelta(minutes=20),
@@ -337,7 +358,7 @@ class Replay:
         document = documents.store(
             application, code, _pdf(f"{code}.pdf"), by=self.agents[story.filer], at=moment
         )
-        documents.check(document, by=self.agents[INSTRUCTOR], valid=True)
+        documents.check(document, by=self.agents[INSTRUCTOR], valid=True, at=moment)
         workflows.apply(application, "documents_received", by=self.agents[INSTRUCTOR], at=moment)
         self.plan_decision(moment, story, application)
 
