@@ -253,7 +253,7 @@ def test_openfisca_down_still_proposes_and_the_retry_fills_the_simulation(
     assert application.simulation["status"] == "ok"
     assert application.requested_amount == Decimal("700.53")
     html = render_to_string("aids/cumulation/_simulation.html", {"application": application})
-    assert "Simulation indisponible" not in html and "700.53" in html
+    assert "Simulation indisponible" not in html and "700,53" in html
 
 
 def _answer(path, payload):
@@ -310,7 +310,7 @@ def test_the_application_page_shows_the_month_by_month_table(
     login_verified(client, instructor())
     page = client.get(reverse("aids:application", args=[application.pk])).content.decode()
     assert "Cumul du RSA et du salaire : simulation" in page
-    assert page.count("<strong>233.51</strong>") == 3 and "700.53" in page
+    assert page.count("<strong>233,51</strong>") == 3 and "700,53" in page
 
 
 def test_a_decided_proposal_keeps_its_simulation(
@@ -327,3 +327,26 @@ def test_a_decided_proposal_keeps_its_simulation(
         cumulation.retry_simulation(application, by=agent)
     html = render_to_string("aids/cumulation/_simulation.html", {"application": application})
     assert "Relancer la simulation" not in html
+
+
+def test_the_proposal_is_a_queued_task_not_part_of_the_request(
+    scheme, person, referent, openfisca, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Recording the job queues the proposal (django-q2): OpenFisca is not called in the request."""
+    import django_q.tasks
+
+    from parcours.aids import cumulation
+
+    queued = []
+    monkeypatch.setattr(
+        django_q.tasks, "async_task", lambda func, *args, **kwargs: queued.append((func, args))
+    )
+    rsa_right(person)
+    outcome = record_job(person, referent, capture=django_capture_on_commit_callbacks)
+    assert queued == [("parcours.aids.cumulation.propose_task", (outcome.pk, referent.pk))]
+    assert openfisca == [] and not proposals().exists()
+
+    cumulation.propose_task(*queued[0][1])  # what the worker runs
+    assert proposals().get().simulation["status"] == "ok"
+    cumulation.propose_task(*queued[0][1])  # run twice: still one proposal
+    assert proposals().count() == 1

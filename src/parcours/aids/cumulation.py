@@ -322,8 +322,40 @@ def retry_simulation(application: AidApplication, *, by, at=None, request=None) 
 
 
 def on_job_started(sender, *, outcome, by=None, **kwargs) -> None:
-    """Receiver of `accompaniment.workflows.job_started`: the job is recorded whatever happens here."""
+    """Receiver of `accompaniment.workflows.job_started` (sent once the job is committed): the
+    proposal, which calls OpenFisca, runs as a task of the queue (django-q2), never in the request
+    that recorded the job. Job starts that cannot lead to a proposal (not a job, out of the
+    period, sector not listed) are dropped here, without a task."""
+    from django_q.tasks import async_task
+
+    from parcours.accompaniment.models import OutcomeKind
+
+    day = timezone.localdate()
+    if outcome.kind != OutcomeKind.JOB:
+        return _skip("not_a_job")
+    if outcome.started_on < add_months(day, -CUMULATION_MONTHS) or outcome.started_on > add_months(day, 1):
+        return _skip("job_start_out_of_period")
+    if listed_sector(outcome) is None:
+        return _skip("sector_not_listed")
+    async_task(
+        "parcours.aids.cumulation.propose_task",
+        outcome.pk,
+        getattr(by, "pk", None),
+        group="aides",
+        task_name=f"cumul-{outcome.pk}",
+    )
+
+
+def propose_task(outcome_id: int, agent_id: int | None) -> None:
+    """The queued proposal of `on_job_started` (idempotent: a second run returns the first)."""
+    from parcours.accompaniment.models import Outcome
+    from parcours.accounts.models import Agent
+
+    outcome = Outcome.objects.filter(pk=outcome_id).select_related("person").first()
+    if outcome is None:
+        return
+    by = Agent.objects.filter(pk=agent_id).first() if agent_id else None
     try:
         propose(outcome, by=by)
-    except Exception:  # a proposal that fails must not turn the recorded job into an error page
+    except Exception:  # logged as a code; the job stays recorded and the agent may file by hand
         logger.exception("aids.cumulation.failed")

@@ -29,6 +29,8 @@ from zoneinfo import ZoneInfo
 
 from parcours.aids import event_kinds as ev
 from parcours.aids.models import AidEvent, RefusalReason, Scheme, SchemeFamily
+from parcours.core.statistics import day_bounds as bounds  # noqa: F401 (re-exported)
+from parcours.core.statistics import quantile
 
 PARIS = ZoneInfo("Europe/Paris")
 EMERGENCY_HOURS = 48
@@ -42,24 +44,6 @@ AMOUNT_KINDS = {
     "recovered": ev.RECOVERY_SETTLED,
 }
 ZERO = Decimal("0.00")
-
-
-def bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The aware instants [first instant of `start`, first instant after `end`) in Paris."""
-    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=PARIS)
-    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=PARIS)
-    return low, high
-
-
-def quantile(values: list[float], q: float) -> float | None:
-    """The q-quantile by linear interpolation between closest ranks (DuckDB's `quantile_cont`)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = q * (len(ordered) - 1)
-    below = int(position)
-    above = min(below + 1, len(ordered) - 1)
-    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
 
 
 def _rounded(value: float | None, divisor: float = 1) -> float | None:

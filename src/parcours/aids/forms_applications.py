@@ -19,6 +19,7 @@ from parcours.aids.models import (
     SubsidiarityStatus,
 )
 from parcours.aids.models.applications import QUEUE_STATES
+from parcours.aids.money import euros
 from parcours.core.forms import DsfrForm
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -49,7 +50,7 @@ class ApplicationForm(DsfrForm):
                 label=f"Nombre de {version.item_label or 'unités'}",
                 min_value=1,
                 max_value=version.max_items,
-                help_text=f"Au plus {version.max_items}, financé(e)s {version.amount} € chacun(e).",
+                help_text=f"Au plus {version.max_items}, financé(e)s {euros(version.amount)} chacun(e).",
             )
         if kind in (AmountKind.CEILING, AmountKind.PER_ITEM):
             self.fields["requested_amount"] = forms.DecimalField(
@@ -58,7 +59,7 @@ class ApplicationForm(DsfrForm):
                 max_digits=10,
                 decimal_places=2,
                 required=kind == AmountKind.CEILING,
-                help_text=f"Plafond : {version.ceiling} €."
+                help_text=f"Plafond : {euros(version.ceiling)}."
                 + (
                     " Laissé vide : le nombre d'unités × le montant unitaire."
                     if kind == AmountKind.PER_ITEM

@@ -38,6 +38,8 @@ import datetime
 from collections import Counter, defaultdict
 
 from parcours.appointments.calendar import PARIS
+from parcours.core.statistics import day_bounds as bounds  # noqa: F401 (re-exported)
+from parcours.core.statistics import quantile
 from parcours.reception import event_kinds as ev
 from parcours.reception.models import FrontDoorEvent
 from parcours.reception.working_hours import working_hours_between
@@ -59,24 +61,6 @@ FIELDS = (
 )
 ITEM_HISTORY_KINDS = (ev.NEED, ev.WAITING, ev.RESUMED, ev.FIRST_ACTION, ev.TRANSFER, ev.CLOSURE)
 RIGHT_KINDS = (ev.RIGHT_IDENTIFIED, ev.RIGHT_CLAIM_STARTED, ev.RIGHT_OPENED, ev.RIGHT_NOT_OPENED)
-
-
-def bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    """The aware instants [first instant of `start`, first instant after `end`) in Paris."""
-    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=PARIS)
-    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=PARIS)
-    return low, high
-
-
-def quantile(values: list[float], q: float) -> float | None:
-    """The q-quantile by linear interpolation between closest ranks (DuckDB's `quantile_cont`)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = q * (len(ordered) - 1)
-    below = int(position)
-    above = min(below + 1, len(ordered) - 1)
-    return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
 
 
 def _hours(values: list[float]) -> dict:
