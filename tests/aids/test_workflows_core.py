@@ -69,3 +69,29 @@ def test_same_scheme_twice_is_refused():
     application = deposited(requested_amount=Decimal("100"))
     with pytest.raises(ValidationError, match="déjà en cours"):
         deposited(person=application.person, scheme=application.scheme, requested_amount=Decimal("50"))
+
+
+def test_an_aid_granted_in_commission_is_cancelled_by_the_head_of_service():
+    from django.utils import timezone
+
+    from parcours.accounts.models import Role
+    from parcours.aids.models import CommissionSession
+    from tests.accounts.factories import AgentFactory
+
+    version = SchemeVersionFactory(decider=Decider.COMMISSION)
+    EnvelopeFactory(scheme=version.scheme, euros=Decimal("500"))
+    application = deposited(scheme=version.scheme, requested_amount=Decimal("200"))
+    agent = instructor()
+    workflows.apply(application, "start", by=agent)
+    session = CommissionSession.objects.create(held_on=timezone.now(), created_by=agent)
+    application.commission = session
+    application.save()
+    workflows.apply(application, "to_commission", by=agent)
+    workflows.grant(application, by=agent, commission=session)
+    with pytest.raises(ValidationError, match="chef de service"):
+        workflows.cancel(application, by=agent, note="Déménagement")
+    workflows.cancel(application, by=AgentFactory(role=Role.MANAGER), note="Déménagement")
+    application.refresh_from_db()
+    application.envelope.refresh_from_db()
+    assert application.state == ApplicationState.CANCELLED
+    assert application.envelope.committed == Decimal("0.00")

@@ -489,10 +489,18 @@ def adjourn(
 @transaction.atomic
 def cancel(application: AidApplication, *, by, note: str, at=None, request=None) -> AidApplication:
     """Cancel an accorded aid: its unpaid payments are cancelled and the unpaid part of the grant
-    is released from the envelope."""
+    is released from the envelope. An aid the commission granted is cancelled by the chef de
+    service (the commission does not sit to withdraw an aid whose conditions have ended)."""
     at = _now(at)
     _locked(application)
-    check_authority(application, by)
+    if application.version.decider == Decider.COMMISSION:
+        if not by.may_decide_aid(Decider.HEAD_OF_SERVICE):
+            raise ValidationError(
+                "Vous n'avez pas qualité pour annuler cette aide : une aide accordée en commission est "
+                "annulée par le chef de service."
+            )
+    else:
+        check_authority(application, by)
     if not note.strip():
         raise ValidationError("Précisez le motif de l'annulation.")
     if application.state not in TRANSITIONS["cancel"].sources:
