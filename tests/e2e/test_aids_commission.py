@@ -7,8 +7,6 @@ import io
 from decimal import Decimal
 
 import pytest
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from parcours.accounts.models import Role
@@ -16,23 +14,12 @@ from parcours.aids import workflows
 from parcours.aids.models import AidApplication, ApplicationState, CommissionSession, Decider, SessionState
 from tests.accounts.factories import AgentFactory
 from tests.aids.factories import EnvelopeFactory, SchemeVersionFactory, deposited
+from tests.e2e.conftest import log_in_with_second_factor
 from tests.people.factories import PersonFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "motdepasse-de-test-123"
 S = ApplicationState
-
-
-def _log_in(page, agent) -> None:
-    device = TOTPDevice.objects.create(user=agent, name="téléphone", confirmed=True)
-    page.goto("/comptes/connexion/")
-    page.get_by_label("Identifiant").fill(agent.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.get_by_label("Code à 6 chiffres").fill(f"{code:06d}")
-    page.get_by_role("button", name="Valider").click()
 
 
 def _pdf_text(path) -> str:
@@ -58,7 +45,7 @@ def test_a_commission_session_decides_five_applications(page, territory, screens
     granted, refused, adjourned = applications[:3], applications[3], applications[4]
     page.on("dialog", lambda dialog: dialog.accept())
 
-    _log_in(page, agent)
+    log_in_with_second_factor(page, agent)
     page.goto("/aides/commissions/")
     page.locator("#session-new").click()
     page.get_by_label("Intitulé").fill("Commission FDAJ de décembre")

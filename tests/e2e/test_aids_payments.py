@@ -7,8 +7,6 @@ consumed and both applications are « payée »."""
 from decimal import Decimal
 
 import pytest
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from lxml import etree
 from playwright.sync_api import expect
 
@@ -17,24 +15,12 @@ from parcours.aids import payments, sepa, workflows
 from parcours.aids.models import AidApplication, ApplicationState, BatchState, PaymentBatch
 from tests.accounts.factories import AgentFactory
 from tests.aids.factories import EnvelopeFactory, SchemeVersionFactory, deposited
-from tests.e2e.conftest import open_menu
+from tests.e2e.conftest import log_in_with_second_factor, open_menu
 from tests.people.factories import PersonFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-PASSWORD = "motdepasse-de-test-123"
 IBAN = "FR7630006000011234567890189"
-
-
-def _log_in(page, agent) -> None:
-    device = TOTPDevice.objects.create(user=agent, name="téléphone", confirmed=True)
-    page.goto("/comptes/connexion/")
-    page.get_by_label("Identifiant").fill(agent.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.get_by_label("Code à 6 chiffres").fill(f"{code:06d}")
-    page.get_by_role("button", name="Valider").click()
 
 
 def test_an_instructor_pays_a_batch_through_sepa(page, territory, settings, screenshot):
@@ -53,7 +39,7 @@ def test_an_instructor_pays_a_batch_through_sepa(page, territory, settings, scre
     with_account, without_account = applications
     payments.set_payee(with_account, kind="personne", name="Jeanne Martin", iban=IBAN, by=agent)
 
-    _log_in(page, agent)
+    log_in_with_second_factor(page, agent)
     # The second one has no account yet: entered in the browser, a typo first.
     page.goto(f"/aides/demandes/{without_account.pk}/")
     expect(page.locator("#payee-summary")).to_contain_text("Compte à créditer non saisi")

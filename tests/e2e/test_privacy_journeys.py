@@ -6,36 +6,22 @@ import datetime
 
 import pytest
 from django.utils import timezone
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from parcours.core.models import AuditAction, AuditEvent
 from parcours.privacy.models import ProcessingRestriction
 from parcours.privacy.tasks import run_retention
 from tests.accounts.factories import AgentFactory
+from tests.e2e.conftest import log_in_with_second_factor
 from tests.people.factories import PersonFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-PASSWORD = "motdepasse-de-test-123"
-
-
-def _log_in(page, agent) -> None:
-    device = TOTPDevice.objects.create(user=agent, name="téléphone", confirmed=True)
-    page.goto("/comptes/connexion/")
-    page.get_by_label("Identifiant").fill(agent.username)
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    page.get_by_role("button", name="Se connecter").click()
-    code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
-    page.get_by_label("Code à 6 chiffres").fill(f"{code:06d}")
-    page.get_by_role("button", name="Valider").click()
 
 
 def test_an_agent_answers_an_access_request_then_restricts_processing(page, territory, screenshot):
     agent = AgentFactory(username="accueil", first_name="Aude", role="accueil", units=[territory["lille"]])
     person = PersonFactory(last_name="Delannoy", first_names="Martine", commune=territory["commune_lille"])
-    _log_in(page, agent)
+    log_in_with_second_factor(page, agent)
     expect(page.get_by_role("heading", name="Bonjour Aude")).to_be_visible()
 
     page.goto(f"/personnes/{person.pk}/")
@@ -69,7 +55,7 @@ def test_an_administrator_reads_the_last_retention_run_and_the_register(page, te
     admin = AgentFactory(username="admin", first_name="Alix", role="administrateur")
     PersonFactory(last_name="Ancien", commune=territory["commune_lille"])
     run_retention(timezone.now() + datetime.timedelta(days=365 * 20))
-    _log_in(page, admin)
+    log_in_with_second_factor(page, admin)
     expect(page.get_by_role("heading", name="Bonjour Alix")).to_be_visible()
 
     page.goto("/administration/agents/")

@@ -12,15 +12,20 @@ documented in docs/indicators.md (« Aides financières »).
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 import io
 from pathlib import Path
 
 from parcours.aids.event_kinds import LABELS
-from parcours.aids.figures import PARIS, bounds
 from parcours.aids.models import AidEvent, RefusalReason, Scheme
-from parcours.indicators.event_export import export_metadata, pseudonym, pseudonym_key, write_columns
+from parcours.appointments.calendar import PARIS
+from parcours.core.statistics import day_bounds as bounds
+from parcours.indicators.event_export import (
+    export_metadata,
+    object_pseudonym,
+    pseudonym,
+    pseudonym_key,
+    write_columns,
+)
 
 COLUMNS = [
     "seq",
@@ -39,12 +44,6 @@ COLUMNS = [
     "reason",
 ]
 REASONS = frozenset(RefusalReason.values)
-
-
-def application_pseudonym(pk: int | None, key: bytes) -> str:
-    if pk is None:
-        return ""
-    return hmac.new(key, f"aid_application:{pk}".encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def reason_codes(value: str) -> str:
@@ -84,7 +83,7 @@ def rows(start: datetime.date, end: datetime.date) -> dict[str, list]:
         moment = moment.astimezone(PARIS)
         columns["seq"].append(position + 1)
         columns["person"].append(people.get(person_id, ""))
-        columns["application"].append(application_pseudonym(application_id, key))
+        columns["application"].append(object_pseudonym("aid_application", application_id, key))
         columns["kind"].append(kind if kind in LABELS else "")
         columns["occurred_at"].append(moment.isoformat())
         columns["date"].append(moment.date().isoformat())

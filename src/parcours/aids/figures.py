@@ -25,14 +25,12 @@ from __future__ import annotations
 import datetime
 from collections import Counter, defaultdict
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from parcours.aids import event_kinds as ev
 from parcours.aids.models import AidEvent, RefusalReason, Scheme, SchemeFamily
 from parcours.core.statistics import day_bounds as bounds  # noqa: F401 (re-exported)
-from parcours.core.statistics import quantile
+from parcours.core.statistics import median_p90_hours
 
-PARIS = ZoneInfo("Europe/Paris")
 EMERGENCY_HOURS = 48
 DECISION_KINDS = (ev.GRANTED, ev.REFUSED)
 AMOUNT_KINDS = {
@@ -46,20 +44,14 @@ AMOUNT_KINDS = {
 ZERO = Decimal("0.00")
 
 
-def _rounded(value: float | None, divisor: float = 1) -> float | None:
-    """Hours rounded to 2 decimals, then (days) divided: a recomputation rounds the same way."""
-    return None if value is None else round(round(value, 2) / divisor, 2)
-
-
 def delay_summary(hours: list[float]) -> dict:
-    median, p90 = quantile(hours, 0.5), quantile(hours, 0.9)
-    return {
-        "count": len(hours),
-        "median_hours": _rounded(median),
-        "p90_hours": _rounded(p90),
-        "median_days": _rounded(median, 24),
-        "p90_days": _rounded(p90, 24),
-    }
+    """Median and p90 in hours (rounded to 2 decimals), then in days: a recomputation rounds the
+    same way."""
+    summary = median_p90_hours(hours)
+    for name in ("median", "p90"):
+        value = summary[f"{name}_hours"]
+        summary[f"{name}_days"] = None if value is None else round(value / 24, 2)
+    return summary
 
 
 def _histories(application_ids: list[int], high: datetime.datetime) -> dict[int, list[tuple]]:

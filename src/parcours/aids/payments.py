@@ -36,7 +36,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from parcours.aids import envelopes, event_kinds, workflows
@@ -298,8 +298,10 @@ def prepare_batch(
 
 
 def _recount(batch: PaymentBatch) -> None:
-    figures = batch.payments.exclude(state=PaymentState.CANCELLED).aggregate(total=Sum("amount"))
-    batch.count = batch.payments.exclude(state=PaymentState.CANCELLED).count()
+    figures = batch.payments.exclude(state=PaymentState.CANCELLED).aggregate(
+        total=Sum("amount"), count=Count("pk")
+    )
+    batch.count = figures["count"]
     batch.total = figures["total"] or Decimal("0")
     batch.save(update_fields=["reference", "count", "total"])
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import agent_may, require
 from parcours.aids import documents, workflows
+from parcours.aids.access import application_for
 from parcours.aids.eligibility import evaluate, failing
 from parcours.aids.forms_applications import (
     ApplicationForm,
@@ -191,17 +192,9 @@ def _filing_page(request, context: dict):
 
 def _application_for(request, application_id: int) -> AidApplication:
     """The application if its person is within the agent's scope (404 audited otherwise)."""
-    application = (
-        AidApplication.objects.select_related(
-            "scheme", "version", "instructor", "filed_by", "decided_by", "unit"
-        )
-        .filter(pk=application_id)
-        .first()
+    return application_for(
+        request, application_id, related=("scheme", "version", "instructor", "filed_by", "decided_by", "unit")
     )
-    if application is None:
-        raise Http404("Demande introuvable.")
-    application.person = get_person_for(request.user, application.person_id, request=request)
-    return application
 
 
 @agent_may("may_file_aid_requests", FILING_REFUSAL)

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import agent_may
 from parcours.aids import commissions, letters
+from parcours.aids.access import application_for
 from parcours.aids.forms_commissions import AgendaFilterForm, DecisionRowForm, EnlistForm, SessionForm
 from parcours.aids.models import AidApplication, CommissionSession, SessionState
 from parcours.core import audit
-from parcours.core.access import get_person_for
 from parcours.core.models import AuditAction
 
 REFUSAL = (
@@ -42,13 +42,9 @@ def application_url(pk: int) -> str:
 
 def _application_for(request, application_id: int) -> AidApplication:
     """The application if its person is in the agent's scope (404, audited, otherwise)."""
-    application = get_object_or_404(
-        AidApplication.objects.select_related("scheme", "version", "commission"), pk=application_id
+    return application_for(
+        request, application_id, audit_read=False, related=("scheme", "version", "commission")
     )
-    application.person = get_person_for(
-        request.user, application.person_id, request=request, audit_read=False
-    )
-    return application
 
 
 @agent_may("may_instruct_aids", REFUSAL)

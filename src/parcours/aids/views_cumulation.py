@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect
+from django.http import Http404
+from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import agent_may
 from parcours.aids import cumulation
-from parcours.aids.models import AidApplication, SchemeFamily
-from parcours.core.access import get_person_for
+from parcours.aids.access import application_for
+from parcours.aids.models import SchemeFamily
 
 
 @agent_may(
@@ -21,12 +22,9 @@ from parcours.core.access import get_person_for
 @require_POST
 def retry_simulation(request, application_id: int):
     """POST: recompute the simulation of a cumulation proposal, then back to the application."""
-    application = get_object_or_404(
-        AidApplication.objects.select_related("scheme", "version"),
-        pk=application_id,
-        scheme__family=SchemeFamily.CUMULATION,
-    )
-    get_person_for(request.user, application.person_id, request=request, audit_read=False)
+    application = application_for(request, application_id, audit_read=False)
+    if application.scheme.family != SchemeFamily.CUMULATION:
+        raise Http404("Demande introuvable.")
     try:
         cumulation.retry_simulation(application, by=request.user, request=request)
         messages.success(request, "Simulation recalculée.")

@@ -13,7 +13,7 @@ import datetime
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from parcours.accounts.permissions import agent_may
 from parcours.aids import payments, sepa
+from parcours.aids.access import application_for
 from parcours.aids.forms_payments import (
     BatchForm,
     ConfirmForm,
@@ -43,7 +44,7 @@ from parcours.aids.models import (
 )
 from parcours.aids.money import euros
 from parcours.core import audit
-from parcours.core.access import get_person_for, visible_persons
+from parcours.core.access import visible_persons, visible_rows
 from parcours.core.french import plural
 from parcours.core.models import AuditAction
 
@@ -53,15 +54,7 @@ SHOWN = 200  # rows of each list of the payments page
 
 
 def _application_for(request, application_id: int, action: str = AuditAction.VIEW) -> AidApplication:
-    application = (
-        AidApplication.objects.select_related("scheme", "version", "envelope")
-        .filter(pk=application_id)
-        .first()
-    )
-    if application is None:
-        raise Http404("Demande introuvable.")
-    application.person = get_person_for(request.user, application.person_id, request=request, action=action)
-    return application
+    return application_for(request, application_id, action=action, related=("scheme", "version", "envelope"))
 
 
 def _batch_for(request, batch_id: int) -> PaymentBatch:
@@ -77,7 +70,8 @@ def _batch_for(request, batch_id: int) -> PaymentBatch:
 
 
 def _mine(queryset, agent):
-    return queryset.filter(application__person__in=visible_persons(agent))
+    """The payments whose person the agent may see (the one access rule, on each row)."""
+    return visible_rows(queryset, agent, path="application__person")
 
 
 @agent_may("may_pay_aids", REFUSAL)

@@ -326,8 +326,8 @@ def apply(
                 "La séance est tenue : ses décisions ne se retirent plus de l'ordre du jour."
             )
         application.commission = None
-    if name in ("close", "withdraw") or (name == "mark_paid"):
-        application.closed_at = at if name in ("close", "withdraw") else application.closed_at
+    if name in ("close", "withdraw"):
+        application.closed_at = at
     _step(application, name, by=by, at=at, note=note, request=request, paused_hours=paused_hours)
     return application
 

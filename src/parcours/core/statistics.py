@@ -25,3 +25,14 @@ def quantile(values: list[float], q: float) -> float | None:
     below = int(position)
     above = min(below + 1, len(ordered) - 1)
     return ordered[below] + (ordered[above] - ordered[below]) * (position - below)
+
+
+def median_p90_hours(hours: list[float]) -> dict:
+    """Count, median and 90th percentile of durations in hours, rounded to 2 decimals (as the
+    recomputations round)."""
+    median, p90 = quantile(hours, 0.5), quantile(hours, 0.9)
+    return {
+        "count": len(hours),
+        "median_hours": round(median, 2) if median is not None else None,
+        "p90_hours": round(p90, 2) if p90 is not None else None,
+    }

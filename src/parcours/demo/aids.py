@@ -174,6 +174,18 @@ def _iban(rng: random.Random) -> str:
     return str(IBAN.generate("FR", bank_code="2004101005", account_code=account + "0")).replace(" ", "")
 
 
+def answer_subsidiarity(application: AidApplication) -> None:
+    """The filer's answers to the subsidiarity checklist, as the filing form requires them."""
+    application.subsidiarity = {
+        entry["code"]: {
+            "status": SUBSIDIARITY_ANSWERS[(application.pk + k) % len(SUBSIDIARITY_ANSWERS)],
+            "note": "",
+        }
+        for k, entry in enumerate(application.version.subsidiarity)
+    }
+    application.save(update_fields=["subsidiarity", "updated_at"])
+
+
 def _pdf(name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, b"%PDF-1.4\n% piece de demonstration\n%%EOF\n", "application/pdf")
 
@@ -238,15 +250,7 @@ class Replay:
             items=story.items, declared_resources=story.resources, household_size=story.household,
             purpose=self.rng.choice(PURPOSES.get(story.code, ("Demande d'aide",))),
         )  # fmt: skip
-        # The filer answers the subsidiarity checklist, as the filing form requires.
-        application.subsidiarity = {
-            entry["code"]: {
-                "status": SUBSIDIARITY_ANSWERS[(application.pk + k) % len(SUBSIDIARITY_ANSWERS)],
-                "note": "",
-            }
-            for k, entry in enumerate(application.version.subsidiarity)
-        }
-        application.save(update_fields=["subsidiarity", "updated_at"])
+        answer_subsidiarity(application)
         story.pk, story.application = application.pk, application
         self.stories[application.pk] = story
         self.file_rest(moment, story, application)
@@ -299,15 +303,7 @@ class Replay:
         if application.requested_amount is None:  # OpenFisca did not answer: the coach types it
             application.requested_amount = story.amount
             application.save(update_fields=["requested_amount", "updated_at"])
-        # The filer answers the subsidiarity checklist, as the filing form requires.
-        application.subsidiarity = {
-            entry["code"]: {
-                "status": SUBSIDIARITY_ANSWERS[(application.pk + k) % len(SUBSIDIARITY_ANSWERS)],
-                "note": "",
-            }
-            for k, entry in enumerate(application.version.subsidiarity)
-        }
-        application.save(update_fields=["subsidiarity", "updated_at"])
+        answer_subsidiarity(application)
         story.pk, story.application = application.pk, application
         self.stories[application.pk] = story
         payments.set_payee(

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.db import connection
 
 from parcours.core.spreadsheet_safety import neutralised
+from parcours.core.statistics import day_bounds
 from parcours.indicators.eventlog import PARIS, paris_days, to_date
 from parcours.indicators.measures import age_bands
 
@@ -76,9 +77,16 @@ def pseudonym(person_id: int, key: bytes | None = None) -> str:
     return hmac.new(key or pseudonym_key(), str(person_id).encode(), hashlib.sha256).hexdigest()[:16]
 
 
+def object_pseudonym(kind: str, pk: int | None, key: bytes) -> str:
+    """Stable pseudonym of an object of another stream (a contact, a tray item, an aid
+    application): HMAC of « kind:pk » with the same key as the persons' (empty for None)."""
+    if pk is None:
+        return ""
+    return hmac.new(key, f"{kind}:{pk}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
 def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
-    low = datetime.datetime.combine(start, datetime.time.min, tzinfo=PARIS)
-    high = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=PARIS)
+    low, high = day_bounds(start, end)
     return low.astimezone(datetime.UTC), high.astimezone(datetime.UTC)
 
 

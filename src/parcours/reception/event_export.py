@@ -13,15 +13,19 @@ docs/indicators.md (« Premier accueil »).
 from __future__ import annotations
 
 import datetime
-import hashlib
-import hmac
 import io
 from collections.abc import Callable
 from pathlib import Path
 
 from parcours.accounts.models import OrganisationKind
 from parcours.appointments.calendar import PARIS
-from parcours.indicators.event_export import export_metadata, pseudonym, pseudonym_key, write_columns
+from parcours.indicators.event_export import (
+    export_metadata,
+    object_pseudonym,
+    pseudonym,
+    pseudonym_key,
+    write_columns,
+)
 from parcours.reception.figures import bounds
 from parcours.reception.models import FrontDoorEvent, Station, Tray
 from parcours.reception.models.contacts import CallbackState, CallerRelation
@@ -109,12 +113,6 @@ def _decimal_text(value) -> str:
     return value
 
 
-def _pseudonym(kind: str, pk: int | None, key: bytes) -> str:
-    if pk is None:
-        return ""
-    return hmac.new(key, f"{kind}:{pk}".encode(), hashlib.sha256).hexdigest()[:16]
-
-
 def _code(value, codes: dict[str, str]) -> str:
     """A tray's or station's code from the id (or code) an event's data holds."""
     if value is None or value == "":
@@ -145,12 +143,14 @@ def rows(start: datetime.date, end: datetime.date) -> dict[str, list]:
         moment = occurred_at.astimezone(PARIS)
         columns["seq"].append(position + 1)
         columns["person"].append(people.get(person_id, ""))
-        columns["contact"].append(_pseudonym("contact", contact_id, key))
-        columns["item"].append(_pseudonym("item", item_id, key))
+        columns["contact"].append(object_pseudonym("contact", contact_id, key))
+        columns["item"].append(object_pseudonym("item", item_id, key))
         data = data if isinstance(data, dict) else {}
         right = data.get("right")
         columns["right"].append(
-            _pseudonym("right", right, key) if isinstance(right, int) and not isinstance(right, bool) else ""
+            object_pseudonym("right", right, key)
+            if isinstance(right, int) and not isinstance(right, bool)
+            else ""
         )
         columns["kind"].append(kind)
         columns["occurred_at"].append(moment.isoformat())

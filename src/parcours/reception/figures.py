@@ -39,7 +39,7 @@ from collections import Counter, defaultdict
 
 from parcours.appointments.calendar import PARIS
 from parcours.core.statistics import day_bounds as bounds  # noqa: F401 (re-exported)
-from parcours.core.statistics import quantile
+from parcours.core.statistics import median_p90_hours
 from parcours.reception import event_kinds as ev
 from parcours.reception.models import FrontDoorEvent
 from parcours.reception.working_hours import working_hours_between
@@ -61,15 +61,6 @@ FIELDS = (
 )
 ITEM_HISTORY_KINDS = (ev.NEED, ev.WAITING, ev.RESUMED, ev.FIRST_ACTION, ev.TRANSFER, ev.CLOSURE)
 RIGHT_KINDS = (ev.RIGHT_IDENTIFIED, ev.RIGHT_CLAIM_STARTED, ev.RIGHT_OPENED, ev.RIGHT_NOT_OPENED)
-
-
-def _hours(values: list[float]) -> dict:
-    median, p90 = quantile(values, 0.5), quantile(values, 0.9)
-    return {
-        "count": len(values),
-        "median_hours": round(median, 2) if median is not None else None,
-        "p90_hours": round(p90, 2) if p90 is not None else None,
-    }
 
 
 def _share(numerator: int, denominator: int) -> float | None:
@@ -211,8 +202,8 @@ def compute(
             "by_theme": {theme: len(ids) for theme, ids in themes.items()},
         },
         "items": {"created": len(needs), "by_tray": dict(Counter(row["tray__code"] for row in needs))},
-        "first_action": {tray: _hours(values) for tray, values in first_action.items()},
-        "closure": {tray: _hours(values) for tray, values in closure.items()},
+        "first_action": {tray: median_p90_hours(values) for tray, values in first_action.items()},
+        "closure": {tray: median_p90_hours(values) for tray, values in closure.items()},
         "service_level": {
             f"{tray}.{urgency}": {
                 "due": counter["due"],
