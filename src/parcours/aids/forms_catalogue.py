@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 
 from django import forms
-from django.utils.text import slugify
+from django.utils.text import capfirst, slugify
 
 from parcours.aids.eligibility import RULE_KINDS, RULE_PARAMS, SECTORS
 from parcours.aids.models import AmountKind, ClockKind, Decider, SchemeFamily, SchemeVersion
@@ -66,14 +66,18 @@ def format_lines(entries: list[dict], *, with_optional: bool) -> str:
 def _param_field(param) -> forms.Field:
     if param.type == "euros":
         return forms.DecimalField(
-            label=param.label, required=False, min_value=Decimal(0), decimal_places=2, help_text=param.help
+            label=capfirst(param.label),
+            required=False,
+            min_value=Decimal(0),
+            decimal_places=2,
+            help_text=param.help,
         )
     if param.type == "sectors":
         return forms.MultipleChoiceField(
-            label=param.label, required=False, choices=[(s, s) for s in SECTORS],
+            label=capfirst(param.label), required=False, choices=[(s, s) for s in SECTORS],
             widget=forms.CheckboxSelectMultiple, help_text=param.help,
         )  # fmt: skip
-    return forms.IntegerField(label=param.label, required=False, min_value=0, help_text=param.help)
+    return forms.IntegerField(label=capfirst(param.label), required=False, min_value=0, help_text=param.help)
 
 
 class SchemeForm(DsfrForm):
